@@ -1,0 +1,9 @@
+//! bondkit: the truth about Linux bonds for Bondsmith, without GTK.
+//!
+//! - [`model`]: modes, the one option table, NM's validation rules, the bond configuration;
+//! - [`nm`]: a NetworkManager client over D-Bus (zbus) with checkpoints and rollback;
+//! - [`export`]: the same bond as nmcli commands and other formats.
+
+pub mod export;
+pub mod model;
+pub mod nm;

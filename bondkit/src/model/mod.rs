@@ -1,0 +1,13 @@
+//! The bond model: modes, the option table, NM's rules and the whole bond configuration.
+
+pub mod config;
+pub mod mode;
+pub mod options;
+pub mod validate;
+pub mod version;
+
+pub use config::{BondConfig, Ipv4Config, Ipv6Config};
+pub use mode::{BondMode, ModeSet};
+pub use options::{spec, Group, OptionSpec, ValueKind, OPTIONS};
+pub use validate::{check_options, OptionMap, Problem, Verdict};
+pub use version::NmVersion;
