@@ -1,1 +1,9 @@
+//! NetworkManager over D-Bus.
 
+pub mod client;
+pub mod error;
+pub mod proxies;
+pub mod settings;
+
+pub use client::{ApplyOptions, ApplyReport, BondEdit, BondProfile, DeviceInfo, NmClient, PortProfile};
+pub use error::NmError;

@@ -1,0 +1,148 @@
+//! bondctl's command line.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::IpAddr;
+
+#[derive(Parser)]
+#[command(name = "bondctl", version, about = "Build, inspect and change Linux network bonds through NetworkManager")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create a bond and its port profiles, then bring it up
+    Create(CreateArgs),
+    /// List bond profiles
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one bond, with its options exactly as NetworkManager holds them
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a bond; settings it does not name are kept as they are
+    Edit(EditArgs),
+    /// Delete a bond together with its port profiles
+    Delete {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Activate a bond and wait until it is up
+    Up {
+        name: String,
+        /// Seconds to wait for activation
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
+    },
+    /// List network devices and whether they can be bond ports
+    Devices {
+        #[arg(long)]
+        json: bool,
+    },
+    /// List every bond option with its type, default and modes
+    Options {
+        /// Show only the options that apply to this mode
+        #[arg(long)]
+        mode: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct CreateArgs {
+    /// Interface name of the bond, also its profile name (for example bond0)
+    pub name: String,
+    /// Bonding mode: balance-rr, active-backup, balance-xor, broadcast, 802.3ad, balance-tlb or balance-alb
+    #[arg(long)]
+    pub mode: String,
+    /// A port device (repeat for each port)
+    #[arg(long, value_name = "IFACE")]
+    pub port: Vec<String>,
+    /// A bond option (repeat), for example miimon=100
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub option: Vec<String>,
+    /// ADDR/PREFIX, dhcp or disabled (default dhcp)
+    #[arg(long, value_name = "ADDR/PREFIX|dhcp|disabled")]
+    pub ipv4: Option<String>,
+    #[arg(long, value_name = "IP")]
+    pub gateway: Option<String>,
+    /// A DNS server (repeat)
+    #[arg(long, value_name = "IP")]
+    pub dns: Vec<String>,
+    /// auto, disabled or ADDR/PREFIX (default auto)
+    #[arg(long, value_name = "auto|disabled|ADDR/PREFIX")]
+    pub ipv6: Option<String>,
+    #[arg(long)]
+    pub mtu: Option<u32>,
+    /// A fixed MAC for the bond, so LACP partners see a stable system id
+    #[arg(long)]
+    pub mac: Option<String>,
+    /// Create the profiles but do not bring the bond up
+    #[arg(long)]
+    pub no_activate: bool,
+    /// Only validate, and print the equivalent nmcli commands; touch nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Judge options as this NetworkManager version would (dry runs only)
+    #[arg(long, value_name = "VERSION")]
+    pub nm_version: Option<String>,
+    /// Keep the profiles in memory only (gone when NetworkManager restarts)
+    #[arg(long)]
+    pub in_memory: bool,
+    /// Seconds to wait for activation before rolling back
+    #[arg(long, default_value_t = 60)]
+    pub timeout: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct EditArgs {
+    pub name: String,
+    #[arg(long)]
+    pub mode: Option<String>,
+    /// Set a bond option (repeat), for example miimon=200
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub option: Vec<String>,
+    /// Remove a bond option so the kernel default applies (repeat)
+    #[arg(long, value_name = "KEY")]
+    pub remove_option: Vec<String>,
+    #[arg(long, value_name = "IFACE")]
+    pub add_port: Vec<String>,
+    #[arg(long, value_name = "IFACE")]
+    pub remove_port: Vec<String>,
+    #[arg(long, value_name = "ADDR/PREFIX|dhcp|disabled")]
+    pub ipv4: Option<String>,
+    /// A gateway, or none
+    #[arg(long, value_name = "IP|none")]
+    pub gateway: Option<String>,
+    /// DNS servers (repeat; none clears them)
+    #[arg(long, value_name = "IP|none")]
+    pub dns: Vec<String>,
+    #[arg(long, value_name = "auto|disabled|ADDR/PREFIX")]
+    pub ipv6: Option<String>,
+    /// An MTU, or auto
+    #[arg(long, value_name = "N|auto")]
+    pub mtu: Option<String>,
+    /// A fixed MAC, or none
+    #[arg(long, value_name = "MAC|none")]
+    pub mac: Option<String>,
+    /// Do not re-activate an active bond after the change
+    #[arg(long)]
+    pub no_activate: bool,
+    #[arg(long, default_value_t = 60)]
+    pub timeout: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn parse_ip(s: &str) -> Result<IpAddr, String> {
+    s.parse().map_err(|_| format!("'{s}' is not an IP address; write it like 192.168.10.1 or fd00::1."))
+}

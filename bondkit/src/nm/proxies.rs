@@ -1,0 +1,124 @@
+//! The parts of NetworkManager's D-Bus API that Bondsmith uses (NM 1.42 and later).
+
+use super::settings::NmSettings;
+use std::collections::HashMap;
+use zbus::proxy;
+use zbus::zvariant::{ObjectPath, OwnedObjectPath, OwnedValue};
+
+#[proxy(
+    interface = "org.freedesktop.NetworkManager",
+    default_service = "org.freedesktop.NetworkManager",
+    default_path = "/org/freedesktop/NetworkManager"
+)]
+pub trait NetworkManager {
+    fn get_devices(&self) -> zbus::Result<Vec<OwnedObjectPath>>;
+
+    fn activate_connection(
+        &self,
+        connection: &ObjectPath<'_>,
+        device: &ObjectPath<'_>,
+        specific_object: &ObjectPath<'_>,
+    ) -> zbus::Result<OwnedObjectPath>;
+
+    fn deactivate_connection(&self, active_connection: &ObjectPath<'_>) -> zbus::Result<()>;
+
+    fn checkpoint_create(
+        &self,
+        devices: &[ObjectPath<'_>],
+        rollback_timeout: u32,
+        flags: u32,
+    ) -> zbus::Result<OwnedObjectPath>;
+
+    fn checkpoint_destroy(&self, checkpoint: &ObjectPath<'_>) -> zbus::Result<()>;
+
+    fn checkpoint_rollback(&self, checkpoint: &ObjectPath<'_>) -> zbus::Result<HashMap<String, u32>>;
+
+    fn checkpoint_adjust_rollback_timeout(
+        &self,
+        checkpoint: &ObjectPath<'_>,
+        add_timeout: u32,
+    ) -> zbus::Result<()>;
+
+    #[zbus(property)]
+    fn version(&self) -> zbus::Result<String>;
+
+    #[zbus(property)]
+    fn checkpoints(&self) -> zbus::Result<Vec<OwnedObjectPath>>;
+}
+
+#[proxy(
+    interface = "org.freedesktop.NetworkManager.Settings",
+    default_service = "org.freedesktop.NetworkManager",
+    default_path = "/org/freedesktop/NetworkManager/Settings"
+)]
+pub trait Settings {
+    fn list_connections(&self) -> zbus::Result<Vec<OwnedObjectPath>>;
+
+    fn add_connection2(
+        &self,
+        settings: &NmSettings,
+        flags: u32,
+        args: &HashMap<String, OwnedValue>,
+    ) -> zbus::Result<(OwnedObjectPath, HashMap<String, OwnedValue>)>;
+}
+
+#[proxy(
+    interface = "org.freedesktop.NetworkManager.Settings.Connection",
+    default_service = "org.freedesktop.NetworkManager"
+)]
+pub trait Connection {
+    fn get_settings(&self) -> zbus::Result<NmSettings>;
+
+    fn update2(
+        &self,
+        settings: &NmSettings,
+        flags: u32,
+        args: &HashMap<String, OwnedValue>,
+    ) -> zbus::Result<HashMap<String, OwnedValue>>;
+
+    fn delete(&self) -> zbus::Result<()>;
+
+    #[zbus(property)]
+    fn flags(&self) -> zbus::Result<u32>;
+
+    #[zbus(property)]
+    fn filename(&self) -> zbus::Result<String>;
+}
+
+#[proxy(
+    interface = "org.freedesktop.NetworkManager.Connection.Active",
+    default_service = "org.freedesktop.NetworkManager"
+)]
+pub trait ActiveConnection {
+    #[zbus(signal, name = "StateChanged")]
+    fn activation_state_changed(&self, state: u32, reason: u32) -> zbus::Result<()>;
+
+    #[zbus(property)]
+    fn state(&self) -> zbus::Result<u32>;
+}
+
+#[proxy(interface = "org.freedesktop.NetworkManager.Device", default_service = "org.freedesktop.NetworkManager")]
+pub trait Device {
+    fn disconnect(&self) -> zbus::Result<()>;
+}
+
+#[proxy(
+    interface = "org.freedesktop.DBus.ObjectManager",
+    default_service = "org.freedesktop.NetworkManager",
+    default_path = "/org/freedesktop"
+)]
+pub trait ObjectManager {
+    #[allow(clippy::type_complexity)]
+    fn get_managed_objects(
+        &self,
+    ) -> zbus::Result<HashMap<OwnedObjectPath, HashMap<String, HashMap<String, OwnedValue>>>>;
+}
+
+/// AddConnection2 / Update2 flags.
+pub const SAVE_TO_DISK: u32 = 0x1;
+pub const SAVE_IN_MEMORY: u32 = 0x2;
+pub const BLOCK_AUTOCONNECT: u32 = 0x20;
+/// Settings.Connection `Flags`: the profile has changes not written to disk.
+pub const CONNECTION_FLAG_UNSAVED: u32 = 0x1;
+/// CheckpointCreate flags.
+pub const CHECKPOINT_DELETE_NEW_CONNECTIONS: u32 = 0x2;
