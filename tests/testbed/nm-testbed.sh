@@ -40,6 +40,8 @@ start() {
     done
     [ $# -gt 0 ] || set -- eno1 eno2 eno3 eno4
     mkdir -p "$dir"
+    # Non-root clients (the demo's desktop user, the polkit-denial test) must reach the bus socket.
+    chmod 755 "$dir"
     dir=$(cd "$dir" && pwd)
     stop
     tag=$(basename "$dir" | tr -c 'a-zA-Z0-9\n' '-' | cut -c1-20)
@@ -67,6 +69,8 @@ start() {
     done
     echo "$*" > "$dir/ports"
 
+    # Every start is a fresh machine: no profiles or state from an earlier run.
+    rm -rf "$dir/varlib" "$dir/system-connections" "$dir/NM.state" "$dir/intern.conf"
     mkdir -p "$dir/varlib" "$dir/system-connections" "$dir/conf.d"
     chmod 700 "$dir/system-connections"
     cat > "$dir/bus.conf" <<CONF
@@ -93,7 +97,9 @@ CONF
     cat > "$dir/NetworkManager.conf" <<CONF
 [main]
 plugins=keyfile
-auth-polkit=false
+# Only root may change things, as with polkit and no admin password: tests that run a
+# client as another user see NM's real permission errors.
+auth-polkit=root-only
 dns=none
 rc-manager=unmanaged
 systemd-resolved=false

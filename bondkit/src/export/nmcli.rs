@@ -6,7 +6,8 @@ use crate::model::{BondConfig, Ipv4Config, Ipv6Config, OptionMap};
 /// Quotes a word for a POSIX shell, leaving plain words alone.
 pub fn shell_quote(s: &str) -> String {
     let plain = !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:=,+@%".contains(&b));
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=,+@%".contains(&b));
     if plain {
         s.to_string()
     } else {
@@ -22,7 +23,11 @@ pub fn options_string(options: &OptionMap) -> String {
     keys.iter()
         .map(|k| {
             let v = &options[*k];
-            let v = if k.ends_with("_target") { v.split(',').map(str::trim).collect::<Vec<_>>().join(" ") } else { v.clone() };
+            let v = if k.ends_with("_target") {
+                v.split(',').map(str::trim).collect::<Vec<_>>().join(" ")
+            } else {
+                v.clone()
+            };
             format!("{k}={v}")
         })
         .collect::<Vec<_>>()
@@ -30,7 +35,11 @@ pub fn options_string(options: &OptionMap) -> String {
 }
 
 fn cmd(words: &[&str]) -> String {
-    words.iter().map(|w| shell_quote(w)).collect::<Vec<_>>().join(" ")
+    words
+        .iter()
+        .map(|w| shell_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The arguments that set a bond profile's IP, MTU and MAC settings.
@@ -40,7 +49,12 @@ pub fn ip_args(cfg: &BondConfig) -> Vec<String> {
         a.extend(["ipv4.addresses".into(), format!("{address}/{prefix}")]);
     }
     let (dns4, dns6): (Vec<_>, Vec<_>) = cfg.dns.iter().partition(|d| d.is_ipv4());
-    let join = |v: Vec<&std::net::IpAddr>| v.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",");
+    let join = |v: Vec<&std::net::IpAddr>| {
+        v.iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     if let Some(gw @ std::net::IpAddr::V4(_)) = cfg.gateway {
         a.extend(["ipv4.gateway".into(), gw.to_string()]);
     }
@@ -70,8 +84,19 @@ pub fn ip_args(cfg: &BondConfig) -> Vec<String> {
 pub fn create_commands(cfg: &BondConfig, options: &OptionMap, activate: bool) -> Vec<String> {
     let opts = options_string(options);
     let mut bond = vec![
-        "nmcli", "connection", "add", "type", "bond", "con-name", &cfg.name, "ifname", &cfg.name,
-        "connection.autoconnect-slaves", "1", "bond.options", &opts,
+        "nmcli",
+        "connection",
+        "add",
+        "type",
+        "bond",
+        "con-name",
+        &cfg.name,
+        "ifname",
+        &cfg.name,
+        "connection.autoconnect-slaves",
+        "1",
+        "bond.options",
+        &opts,
     ];
     let ip = ip_args(cfg);
     bond.extend(ip.iter().map(String::as_str));
@@ -79,8 +104,19 @@ pub fn create_commands(cfg: &BondConfig, options: &OptionMap, activate: bool) ->
     for port in &cfg.ports {
         let id = cfg.port_profile_name(port);
         out.push(cmd(&[
-            "nmcli", "connection", "add", "type", "ethernet", "con-name", &id, "ifname", port,
-            "connection.master", &cfg.name, "connection.slave-type", "bond",
+            "nmcli",
+            "connection",
+            "add",
+            "type",
+            "ethernet",
+            "con-name",
+            &id,
+            "ifname",
+            port,
+            "connection.master",
+            &cfg.name,
+            "connection.slave-type",
+            "bond",
         ]));
     }
     if activate {
@@ -109,7 +145,10 @@ mod tests {
     #[test]
     fn quotes_only_when_needed() {
         assert_eq!(shell_quote("bond0"), "bond0");
-        assert_eq!(shell_quote("mode=802.3ad,xmit_hash_policy=layer3+4"), "mode=802.3ad,xmit_hash_policy=layer3+4");
+        assert_eq!(
+            shell_quote("mode=802.3ad,xmit_hash_policy=layer3+4"),
+            "mode=802.3ad,xmit_hash_policy=layer3+4"
+        );
         assert_eq!(shell_quote("my bond"), "'my bond'");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
         assert_eq!(shell_quote(""), "''");
@@ -135,8 +174,17 @@ mod tests {
 
     #[test]
     fn arp_targets_use_spaces_inside_the_option_list() {
-        let o: OptionMap = [("mode", "1"), ("arp_ip_target", "10.0.0.1,10.0.0.2"), ("arp_interval", "100")]
-            .iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        assert_eq!(options_string(&o), "mode=1,arp_interval=100,arp_ip_target=10.0.0.1 10.0.0.2");
+        let o: OptionMap = [
+            ("mode", "1"),
+            ("arp_ip_target", "10.0.0.1,10.0.0.2"),
+            ("arp_interval", "100"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(
+            options_string(&o),
+            "mode=1,arp_interval=100,arp_ip_target=10.0.0.1 10.0.0.2"
+        );
     }
 }

@@ -10,7 +10,10 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 pub enum Ipv4Config {
     /// DHCP (NM's "auto").
     Auto,
-    Manual { address: Ipv4Addr, prefix: u8 },
+    Manual {
+        address: Ipv4Addr,
+        prefix: u8,
+    },
     Disabled,
 }
 
@@ -19,7 +22,10 @@ pub enum Ipv4Config {
 pub enum Ipv6Config {
     /// SLAAC/DHCPv6 (NM's "auto").
     Auto,
-    Manual { address: Ipv6Addr, prefix: u8 },
+    Manual {
+        address: Ipv6Addr,
+        prefix: u8,
+    },
     Disabled,
 }
 
@@ -127,20 +133,35 @@ impl BondConfig {
     /// NM will take it; `normalized` is then what is sent.
     pub fn check(&self, version: NmVersion) -> Verdict {
         let mut v = check_options(&self.options, version);
-        let mut err = |field: &str, msg: String| v.errors.push(Problem { option: field.into(), message: msg });
+        let mut err = |field: &str, msg: String| {
+            v.errors.push(Problem {
+                option: field.into(),
+                message: msg,
+            })
+        };
         if !ifname_valid(&self.name) {
             err("name", format!("'{}' cannot be a bond name: use 1 to 15 characters without spaces, '/' or ':', for example bond0.", self.name));
         }
         if self.ports.is_empty() {
-            err("ports", "A bond needs at least one port: add one with --port, for example --port eno1.".into());
+            err(
+                "ports",
+                "A bond needs at least one port: add one with --port, for example --port eno1."
+                    .into(),
+            );
         }
         for (i, p) in self.ports.iter().enumerate() {
             if !ifname_valid(p) {
                 err("ports", format!("'{p}' is not an interface name; give the port's device name, for example eno1."));
             } else if *p == self.name {
-                err("ports", format!("The bond {p} cannot be its own port; pick an ethernet device."));
+                err(
+                    "ports",
+                    format!("The bond {p} cannot be its own port; pick an ethernet device."),
+                );
             } else if self.ports[..i].contains(p) {
-                err("ports", format!("{p} is listed twice; give each port once."));
+                err(
+                    "ports",
+                    format!("{p} is listed twice; give each port once."),
+                );
             }
         }
         if let Some(gw) = self.gateway {
@@ -153,7 +174,12 @@ impl BondConfig {
                 _ => {}
             }
         }
-        let mut err = |field: &str, msg: String| v.errors.push(Problem { option: field.into(), message: msg });
+        let mut err = |field: &str, msg: String| {
+            v.errors.push(Problem {
+                option: field.into(),
+                message: msg,
+            })
+        };
         for d in &self.dns {
             match (d, &self.ipv4, &self.ipv6) {
                 (IpAddr::V4(_), Ipv4Config::Disabled, _) => err("dns", format!("The DNS server {d} is IPv4 but IPv4 is disabled on the bond; enable IPv4 or give an IPv6 server.")),
@@ -168,15 +194,29 @@ impl BondConfig {
         }
         if let Some(mac) = &self.mac {
             if !mac_valid(mac) {
-                err("mac", format!("'{mac}' is not a MAC address; write it like 52:54:00:12:34:56."));
-            } else if u8::from_str_radix(mac.split([':', '-']).next().unwrap_or("0"), 16).unwrap_or(0) & 1 == 1 {
+                err(
+                    "mac",
+                    format!("'{mac}' is not a MAC address; write it like 52:54:00:12:34:56."),
+                );
+            } else if u8::from_str_radix(mac.split([':', '-']).next().unwrap_or("0"), 16)
+                .unwrap_or(0)
+                & 1
+                == 1
+            {
                 err("mac", format!("{mac} is a multicast address and cannot name an interface; clear the lowest bit of the first byte (for example 02:...)."));
             }
         }
-        if let Some(primary) = v.normalized.get("primary").or_else(|| v.normalized.get("active_slave")) {
+        if let Some(primary) = v
+            .normalized
+            .get("primary")
+            .or_else(|| v.normalized.get("active_slave"))
+        {
             if !self.ports.contains(primary) {
                 let msg = format!("The primary port {primary} is not one of the bond's ports ({}); add it or pick another primary.", self.ports.join(", "));
-                v.warnings.push(Problem { option: "primary".into(), message: msg });
+                v.warnings.push(Problem {
+                    option: "primary".into(),
+                    message: msg,
+                });
             }
         }
         v
@@ -184,11 +224,18 @@ impl BondConfig {
 }
 
 fn v_warn(w: &mut Vec<Problem>, message: String) {
-    w.push(Problem { option: "gateway".into(), message });
+    w.push(Problem {
+        option: "gateway".into(),
+        message,
+    });
 }
 
 fn same_subnet4(a: Ipv4Addr, b: Ipv4Addr, prefix: u8) -> bool {
-    let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) };
+    let mask = if prefix == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(prefix))
+    };
     u32::from(a) & mask == u32::from(b) & mask
 }
 
@@ -220,13 +267,21 @@ mod tests {
         assert_eq!(Ipv6Config::parse("fd00::20/64").unwrap().method(), "manual");
         assert_eq!(Ipv4Config::parse("10.0.0.1/33").unwrap_err(),
             "'10.0.0.1/33' is not an IPv4 setting; write dhcp, disabled or an address with its prefix such as 192.168.10.20/24.");
-        assert_eq!(Ipv4Config::parse("10.0.0.300/24").unwrap_err(), "'10.0.0.300' is not an IPv4 address; write it like 192.168.10.20/24.");
+        assert_eq!(
+            Ipv4Config::parse("10.0.0.300/24").unwrap_err(),
+            "'10.0.0.300' is not an IPv4 address; write it like 192.168.10.20/24."
+        );
         assert!(Ipv4Config::parse("10.0.0.1").is_err());
     }
 
     #[test]
     fn catches_whole_config_problems() {
-        let field = |c: &BondConfig| c.check(NmVersion::OLDEST).errors.first().map(|p| p.option.clone());
+        let field = |c: &BondConfig| {
+            c.check(NmVersion::OLDEST)
+                .errors
+                .first()
+                .map(|p| p.option.clone())
+        };
         let mut c = seed();
         c.name = "my bond".into();
         assert_eq!(field(&c).as_deref(), Some("name"));
@@ -251,6 +306,8 @@ mod tests {
         assert!(v.is_valid() && v.warnings[0].option == "primary");
         let mut c = seed();
         c.gateway = Some("10.1.1.1".parse().unwrap());
-        assert!(c.check(NmVersion::OLDEST).warnings[0].message.contains("outside"));
+        assert!(c.check(NmVersion::OLDEST).warnings[0]
+            .message
+            .contains("outside"));
     }
 }

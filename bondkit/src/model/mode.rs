@@ -89,7 +89,10 @@ impl BondMode {
 
     /// Whether the switch ports must be configured for this mode to work.
     pub fn needs_switch_setup(self) -> bool {
-        matches!(self, BondMode::BalanceRr | BondMode::BalanceXor | BondMode::Broadcast | BondMode::Ieee8023ad)
+        matches!(
+            self,
+            BondMode::BalanceRr | BondMode::BalanceXor | BondMode::Broadcast | BondMode::Ieee8023ad
+        )
     }
 }
 
@@ -163,7 +166,11 @@ mod tests {
 
     #[test]
     fn mode_sets() {
-        let s = ModeSet::of(&[BondMode::ActiveBackup, BondMode::BalanceTlb, BondMode::BalanceAlb]);
+        let s = ModeSet::of(&[
+            BondMode::ActiveBackup,
+            BondMode::BalanceTlb,
+            BondMode::BalanceAlb,
+        ]);
         assert!(s.contains(BondMode::ActiveBackup));
         assert!(!s.contains(BondMode::Ieee8023ad));
         assert_eq!(s.describe(), "active-backup, balance-tlb or balance-alb");

@@ -74,10 +74,32 @@ const NM_1_42: NmVersion = NmVersion::new(1, 42, 0);
 const NM_1_44: NmVersion = NmVersion::new(1, 44, 0);
 const G_MAXINT: u64 = i32::MAX as u64;
 
-pub const MODE_NAMES: &[&str] =
-    &["balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb"];
-const ARP_VALIDATE: &[&str] = &["none", "active", "backup", "all", "filter", "filter_active", "filter_backup"];
-const XMIT_HASH: &[&str] = &["layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4", "vlan+srcmac"];
+pub const MODE_NAMES: &[&str] = &[
+    "balance-rr",
+    "active-backup",
+    "balance-xor",
+    "broadcast",
+    "802.3ad",
+    "balance-tlb",
+    "balance-alb",
+];
+const ARP_VALIDATE: &[&str] = &[
+    "none",
+    "active",
+    "backup",
+    "all",
+    "filter",
+    "filter_active",
+    "filter_backup",
+];
+const XMIT_HASH: &[&str] = &[
+    "layer2",
+    "layer3+4",
+    "layer2+3",
+    "encap2+3",
+    "encap3+4",
+    "vlan+srcmac",
+];
 
 const PRIMARY_MODES: ModeSet = ModeSet::of(&[ActiveBackup, BalanceTlb, BalanceAlb]);
 const ARP_MODES: ModeSet = ModeSet::all_but(&[Ieee8023ad, BalanceTlb, BalanceAlb]);
@@ -251,11 +273,34 @@ mod tests {
     #[test]
     fn table_has_every_option_of_nm_1_42_and_1_44() {
         let nm_142 = [
-            "mode", "miimon", "downdelay", "updelay", "arp_interval", "arp_ip_target", "arp_validate",
-            "balance-slb", "primary", "primary_reselect", "fail_over_mac", "use_carrier", "ad_select",
-            "xmit_hash_policy", "resend_igmp", "lacp_rate", "active_slave", "ad_actor_sys_prio",
-            "ad_actor_system", "ad_user_port_key", "all_slaves_active", "arp_all_targets", "min_links",
-            "num_grat_arp", "num_unsol_na", "packets_per_slave", "tlb_dynamic_lb", "lp_interval",
+            "mode",
+            "miimon",
+            "downdelay",
+            "updelay",
+            "arp_interval",
+            "arp_ip_target",
+            "arp_validate",
+            "balance-slb",
+            "primary",
+            "primary_reselect",
+            "fail_over_mac",
+            "use_carrier",
+            "ad_select",
+            "xmit_hash_policy",
+            "resend_igmp",
+            "lacp_rate",
+            "active_slave",
+            "ad_actor_sys_prio",
+            "ad_actor_system",
+            "ad_user_port_key",
+            "all_slaves_active",
+            "arp_all_targets",
+            "min_links",
+            "num_grat_arp",
+            "num_unsol_na",
+            "packets_per_slave",
+            "tlb_dynamic_lb",
+            "lp_interval",
             "peer_notif_delay",
         ];
         for name in nm_142 {
@@ -271,7 +316,11 @@ mod tests {
     #[test]
     fn names_are_unique_and_defaults_are_valid() {
         for (i, a) in OPTIONS.iter().enumerate() {
-            assert!(OPTIONS[i + 1..].iter().all(|b| b.name != a.name), "{} twice", a.name);
+            assert!(
+                OPTIONS[i + 1..].iter().all(|b| b.name != a.name),
+                "{} twice",
+                a.name
+            );
             match a.kind {
                 ValueKind::Int { min, max } => {
                     let d: u64 = a.default.parse().unwrap();
@@ -288,7 +337,10 @@ mod tests {
         let lacp = spec("lacp_rate").unwrap();
         assert!(lacp.kept_in(Ieee8023ad) && !lacp.kept_in(ActiveBackup));
         let primary = spec("primary").unwrap();
-        assert_eq!(primary.modes_text(), "active-backup, balance-tlb or balance-alb");
+        assert_eq!(
+            primary.modes_text(),
+            "active-backup, balance-tlb or balance-alb"
+        );
         assert!(!spec("arp_interval").unwrap().kept_in(BalanceAlb));
         assert!(spec("packets_per_slave").unwrap().kept_in(BalanceRr));
         assert!(!spec("packets_per_slave").unwrap().kept_in(BalanceXor));
@@ -297,12 +349,26 @@ mod tests {
     #[test]
     fn form_offers_only_what_fits() {
         let v = NmVersion::new(1, 42, 4);
-        let offered = |m| OPTIONS.iter().filter(|o| o.offered_in(m, v)).map(|o| o.name).collect::<Vec<_>>();
+        let offered = |m| {
+            OPTIONS
+                .iter()
+                .filter(|o| o.offered_in(m, v))
+                .map(|o| o.name)
+                .collect::<Vec<_>>()
+        };
         let ab = offered(ActiveBackup);
-        assert!(ab.contains(&"primary") && !ab.contains(&"lacp_rate") && !ab.contains(&"xmit_hash_policy"));
+        assert!(
+            ab.contains(&"primary")
+                && !ab.contains(&"lacp_rate")
+                && !ab.contains(&"xmit_hash_policy")
+        );
         assert!(!ab.contains(&"active_slave") && !ab.contains(&"arp_missed_max"));
         let lacp = offered(Ieee8023ad);
-        assert!(lacp.contains(&"lacp_rate") && lacp.contains(&"xmit_hash_policy") && !lacp.contains(&"primary"));
+        assert!(
+            lacp.contains(&"lacp_rate")
+                && lacp.contains(&"xmit_hash_policy")
+                && !lacp.contains(&"primary")
+        );
         assert!(!lacp.contains(&"lacp_active"));
         assert!(offered(Ieee8023ad).len() > 5);
         let newer = NmVersion::new(1, 46, 0);

@@ -20,7 +20,10 @@ pub struct Problem {
 
 impl Problem {
     fn new(option: &str, message: impl Into<String>) -> Problem {
-        Problem { option: option.to_string(), message: message.into() }
+        Problem {
+            option: option.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -63,10 +66,18 @@ pub fn check_options(options: &OptionMap, version: NmVersion) -> Verdict {
     }
 
     let get = |k: &str| options.get(k).map(String::as_str);
-    let num = |k: &str| -> u64 { get(k).or_else(|| spec(k).map(|s| s.default)).and_then(|s| s.parse().ok()).unwrap_or(0) };
+    let num = |k: &str| -> u64 {
+        get(k)
+            .or_else(|| spec(k).map(|s| s.default))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    };
 
     let Some(mode_str) = get("mode") else {
-        v.errors.push(Problem::new("mode", "The bond needs a mode: choose one, for example active-backup."));
+        v.errors.push(Problem::new(
+            "mode",
+            "The bond needs a mode: choose one, for example active-backup.",
+        ));
         return v;
     };
     let mode = BondMode::parse(mode_str).expect("checked above");
@@ -79,13 +90,25 @@ pub fn check_options(options: &OptionMap, version: NmVersion) -> Verdict {
     }
     let primary_modes = spec("primary").expect("in table").modes;
     if get("primary").is_some() && !primary_modes.contains(mode) {
-        err(&mut v, "primary", format!(
-            "primary only works in mode {}; remove it or change the mode.", primary_modes.describe()));
+        err(
+            &mut v,
+            "primary",
+            format!(
+                "primary only works in mode {}; remove it or change the mode.",
+                primary_modes.describe()
+            ),
+        );
     }
     if miimon == 0 {
         for k in ["updelay", "downdelay"] {
             if num(k) > 0 {
-                err(&mut v, k, format!("{k} needs miimon above 0; set miimon (for example 100) or set {k} to 0."));
+                err(
+                    &mut v,
+                    k,
+                    format!(
+                        "{k} needs miimon above 0; set miimon (for example 100) or set {k} to 0."
+                    ),
+                );
             }
         }
     }
@@ -94,8 +117,14 @@ pub fn check_options(options: &OptionMap, version: NmVersion) -> Verdict {
         if miimon == 0 {
             err(&mut v, "peer_notif_delay", "peer_notif_delay needs miimon above 0; set miimon (for example 100) or set peer_notif_delay to 0.".into());
         } else if peer_notif_delay % miimon != 0 && arp_interval == 0 {
-            err(&mut v, "peer_notif_delay", format!(
-                "peer_notif_delay must be a multiple of miimon ({miimon}); use for example {}.", miimon * (peer_notif_delay / miimon).max(1)));
+            err(
+                &mut v,
+                "peer_notif_delay",
+                format!(
+                    "peer_notif_delay must be a multiple of miimon ({miimon}); use for example {}.",
+                    miimon * (peer_notif_delay / miimon).max(1)
+                ),
+            );
         }
     }
     let has_target = get("arp_ip_target").is_some() || get("ns_ip6_target").is_some();
@@ -107,17 +136,35 @@ pub fn check_options(options: &OptionMap, version: NmVersion) -> Verdict {
     }
     if let Some(rate) = get("lacp_rate") {
         if mode != BondMode::Ieee8023ad && rate != "0" && rate != "slow" {
-            err(&mut v, "lacp_rate", "lacp_rate only works in mode 802.3ad; remove it or switch the mode to 802.3ad.".into());
+            err(
+                &mut v,
+                "lacp_rate",
+                "lacp_rate only works in mode 802.3ad; remove it or switch the mode to 802.3ad."
+                    .into(),
+            );
         }
     }
     if get("lacp_active").is_some() && mode != BondMode::Ieee8023ad {
-        err(&mut v, "lacp_active", "lacp_active only works in mode 802.3ad; remove it or switch the mode to 802.3ad.".into());
+        err(
+            &mut v,
+            "lacp_active",
+            "lacp_active only works in mode 802.3ad; remove it or switch the mode to 802.3ad."
+                .into(),
+        );
     }
-    let no_arp_missed = ModeSet::of(&[BondMode::Ieee8023ad, BondMode::BalanceTlb, BondMode::BalanceAlb]);
-    if get("arp_missed_max").is_some() && num("arp_missed_max") > 0 && no_arp_missed.contains(mode) {
+    let no_arp_missed = ModeSet::of(&[
+        BondMode::Ieee8023ad,
+        BondMode::BalanceTlb,
+        BondMode::BalanceAlb,
+    ]);
+    if get("arp_missed_max").is_some() && num("arp_missed_max") > 0 && no_arp_missed.contains(mode)
+    {
         err(&mut v, "arp_missed_max", format!("arp_missed_max cannot be used in mode {mode}; remove it or choose a mode with ARP monitoring."));
     }
-    if get("num_grat_arp").is_some() && get("num_unsol_na").is_some() && num("num_grat_arp") != num("num_unsol_na") {
+    if get("num_grat_arp").is_some()
+        && get("num_unsol_na").is_some()
+        && num("num_grat_arp") != num("num_unsol_na")
+    {
         err(&mut v, "num_unsol_na", "num_grat_arp and num_unsol_na must be equal (the kernel keeps one value for both); set them to the same number.".into());
     }
     if get("balance-slb").is_some() && num("balance-slb") > 0 {
@@ -141,8 +188,13 @@ pub fn check_options(options: &OptionMap, version: NmVersion) -> Verdict {
         } else if s.kept_in(mode) {
             v.normalized.insert(k.clone(), val.clone());
         } else {
-            v.dropped.push(Problem::new(k, format!(
-                "NetworkManager drops {k} in mode {mode}: it only applies to {}.", s.modes_text())));
+            v.dropped.push(Problem::new(
+                k,
+                format!(
+                    "NetworkManager drops {k} in mode {mode}: it only applies to {}.",
+                    s.modes_text()
+                ),
+            ));
         }
     }
     v.warnings = warnings(&v.normalized, mode);
@@ -162,10 +214,19 @@ fn warnings(opts: &OptionMap, mode: BondMode) -> Vec<Problem> {
         _ => {}
     }
     if opts.contains_key("active_slave") {
-        w.push(Problem::new("active_slave", "active_slave is a deprecated alias of primary; use primary instead."));
+        w.push(Problem::new(
+            "active_slave",
+            "active_slave is a deprecated alias of primary; use primary instead.",
+        ));
     }
     if let Some(x) = opts.get("xmit_hash_policy") {
-        let applies = matches!(mode, BondMode::BalanceXor | BondMode::Ieee8023ad | BondMode::BalanceTlb | BondMode::BalanceAlb);
+        let applies = matches!(
+            mode,
+            BondMode::BalanceXor
+                | BondMode::Ieee8023ad
+                | BondMode::BalanceTlb
+                | BondMode::BalanceAlb
+        );
         if !applies {
             w.push(Problem::new("xmit_hash_policy", format!("xmit_hash_policy has no effect in mode {mode}; it is used by balance-xor, 802.3ad, balance-tlb and balance-alb.")));
         } else if x == "layer2" || x == "0" {
@@ -178,8 +239,13 @@ fn warnings(opts: &OptionMap, mode: BondMode) -> Vec<Problem> {
 /// Checks one value against the table, as NM's `_nm_setting_bond_validate_option` does.
 pub fn check_value(key: &str, value: &str, version: NmVersion) -> Result<(), Problem> {
     let Some(s) = spec(key) else {
-        let hint = suggest(key).map(|n| format!("did you mean {n}?")).unwrap_or_else(|| "see 'bondctl options' for the list.".into());
-        return Err(Problem::new(key, format!("'{key}' is not a bond option NetworkManager knows; {hint}")));
+        let hint = suggest(key)
+            .map(|n| format!("did you mean {n}?"))
+            .unwrap_or_else(|| "see 'bondctl options' for the list.".into());
+        return Err(Problem::new(
+            key,
+            format!("'{key}' is not a bond option NetworkManager knows; {hint}"),
+        ));
     };
     if version < s.since {
         return Err(Problem::new(key, format!(
@@ -210,26 +276,45 @@ fn parse_int(value: &str, min: u64, max: u64) -> Option<u64> {
     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    value.parse::<u64>().ok().filter(|n| (min..=max).contains(n))
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
 }
 
 /// The index of a choice given by name or by number, as NM accepts both.
 pub fn choice_index(s: &OptionSpec, value: &str) -> Option<usize> {
     let values = s.choices();
-    values.iter().position(|v| *v == value).or_else(|| {
-        parse_int(value, 0, values.len().saturating_sub(1) as u64).map(|n| n as usize)
-    })
+    values
+        .iter()
+        .position(|v| *v == value)
+        .or_else(|| parse_int(value, 0, values.len().saturating_sub(1) as u64).map(|n| n as usize))
 }
 
 fn check_ip_list(s: &OptionSpec, value: &str) -> Result<(), Problem> {
     let key = s.name;
-    let parts: Vec<&str> = value.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
-    let family = if s.kind == ValueKind::Ipv4List { "IPv4" } else { "IPv6" };
+    let parts: Vec<&str> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let family = if s.kind == ValueKind::Ipv4List {
+        "IPv4"
+    } else {
+        "IPv6"
+    };
     if parts.is_empty() {
-        return Err(Problem::new(key, format!("{key} is empty; give at least one {family} address, or remove the option.")));
+        return Err(Problem::new(
+            key,
+            format!("{key} is empty; give at least one {family} address, or remove the option."),
+        ));
     }
     for p in parts {
-        let ok = if family == "IPv4" { p.parse::<Ipv4Addr>().is_ok() } else { p.parse::<Ipv6Addr>().is_ok() };
+        let ok = if family == "IPv4" {
+            p.parse::<Ipv4Addr>().is_ok()
+        } else {
+            p.parse::<Ipv6Addr>().is_ok()
+        };
         if !ok {
             return Err(Problem::new(key, format!(
                 "{key}: '{p}' is not an {family} address; list addresses such as {} separated by commas.",
@@ -245,14 +330,19 @@ pub fn ifname_valid(name: &str) -> bool {
         && name.len() < 16
         && name != "."
         && name != ".."
-        && !name.bytes().any(|b| b == b'/' || b == b':' || b.is_ascii_whitespace())
+        && !name
+            .bytes()
+            .any(|b| b == b'/' || b == b':' || b.is_ascii_whitespace())
 }
 
 /// Six bytes of one or two hex digits, separated by ':' or '-'.
 pub fn mac_valid(mac: &str) -> bool {
     let sep = if mac.contains('-') { '-' } else { ':' };
     let parts: Vec<&str> = mac.split(sep).collect();
-    parts.len() == 6 && parts.iter().all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_hexdigit()))
+    parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The known option closest to a misspelt one, if any is close.
@@ -285,7 +375,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
 pub fn parse_assignment(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
-        _ => Err(format!("'{s}' is not KEY=VALUE; write options like miimon=100.")),
+        _ => Err(format!(
+            "'{s}' is not KEY=VALUE; write options like miimon=100."
+        )),
     }
 }
 
@@ -296,18 +388,30 @@ mod tests {
     const V142: NmVersion = NmVersion::new(1, 42, 4);
 
     fn map(pairs: &[(&str, &str)]) -> OptionMap {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn first_error(pairs: &[(&str, &str)]) -> Problem {
-        check_options(&map(pairs), V142).errors.into_iter().next().expect("expected a rejection")
+        check_options(&map(pairs), V142)
+            .errors
+            .into_iter()
+            .next()
+            .expect("expected a rejection")
     }
 
     #[test]
     fn accepts_the_seed_bonds() {
         for pairs in [
             &[("mode", "active-backup"), ("miimon", "100")][..],
-            &[("mode", "802.3ad"), ("miimon", "100"), ("lacp_rate", "fast"), ("xmit_hash_policy", "layer3+4")],
+            &[
+                ("mode", "802.3ad"),
+                ("miimon", "100"),
+                ("lacp_rate", "fast"),
+                ("xmit_hash_policy", "layer3+4"),
+            ],
         ] {
             let v = check_options(&map(pairs), V142);
             assert!(v.is_valid(), "{:?}", v.errors);
@@ -320,40 +424,118 @@ mod tests {
     fn sentences_name_the_option_and_the_fix() {
         let p = first_error(&[("mode", "balance-rr"), ("lacp_rate", "fast")]);
         assert_eq!(p.option, "lacp_rate");
-        assert_eq!(p.message, "lacp_rate only works in mode 802.3ad; remove it or switch the mode to 802.3ad.");
+        assert_eq!(
+            p.message,
+            "lacp_rate only works in mode 802.3ad; remove it or switch the mode to 802.3ad."
+        );
         let p = first_error(&[("mode", "802.3ad"), ("primary", "eno1")]);
         assert_eq!(p.message, "primary only works in mode active-backup, balance-tlb or balance-alb; remove it or change the mode.");
         let p = first_error(&[("mode", "lacp")]);
         assert_eq!(p.message, "mode must be one of balance-rr, active-backup, balance-xor, broadcast, 802.3ad, balance-tlb, balance-alb; 'lacp' is not.");
         let p = first_error(&[("mode", "1"), ("miimom", "100")]);
-        assert_eq!(p.message, "'miimom' is not a bond option NetworkManager knows; did you mean miimon?");
+        assert_eq!(
+            p.message,
+            "'miimom' is not a bond option NetworkManager knows; did you mean miimon?"
+        );
         let p = first_error(&[("mode", "1"), ("miimon", "-5")]);
-        assert_eq!(p.message, "miimon must be a whole number from 0 to 2147483647 (in ms); '-5' is not.");
+        assert_eq!(
+            p.message,
+            "miimon must be a whole number from 0 to 2147483647 (in ms); '-5' is not."
+        );
         let p = first_error(&[("mode", "1"), ("arp_interval", "100")]);
         assert_eq!(p.option, "arp_interval");
         assert!(p.message.contains("needs arp_ip_target"));
-        let p = first_error(&[("mode", "1"), ("arp_interval", "100"), ("arp_ip_target", "10.0.0.1,10.0.0")]);
+        let p = first_error(&[
+            ("mode", "1"),
+            ("arp_interval", "100"),
+            ("arp_ip_target", "10.0.0.1,10.0.0"),
+        ]);
         assert_eq!(p.message, "arp_ip_target: '10.0.0' is not an IPv4 address; list addresses such as 192.168.1.1 separated by commas.");
         for p in [p, first_error(&[("miimon", "1")])] {
-            assert!(p.message.ends_with('.') && p.message.contains(';') || p.message.contains(':'), "{}", p.message);
+            assert!(
+                p.message.ends_with('.') && p.message.contains(';') || p.message.contains(':'),
+                "{}",
+                p.message
+            );
         }
     }
 
     #[test]
     fn reproduces_nm_verify_rules() {
         assert_eq!(first_error(&[("miimon", "100")]).option, "mode");
-        assert_eq!(first_error(&[("mode", "balance-alb"), ("arp_interval", "10"), ("arp_ip_target", "1.1.1.1")]).option, "arp_interval");
-        assert_eq!(first_error(&[("mode", "1"), ("miimon", "0"), ("updelay", "200")]).option, "updelay");
-        assert_eq!(first_error(&[("mode", "1"), ("miimon", "0"), ("downdelay", "200")]).option, "downdelay");
-        assert_eq!(first_error(&[("mode", "1"), ("miimon", "100"), ("peer_notif_delay", "150")]).option, "peer_notif_delay");
-        assert!(check_options(&map(&[("mode", "1"), ("miimon", "100"), ("peer_notif_delay", "300")]), V142).is_valid());
-        assert_eq!(first_error(&[("mode", "1"), ("arp_ip_target", "1.1.1.1")]).option, "arp_ip_target");
-        assert_eq!(first_error(&[("mode", "0"), ("num_grat_arp", "2"), ("num_unsol_na", "3")]).option, "num_unsol_na");
-        assert_eq!(first_error(&[("mode", "0"), ("balance-slb", "1")]).option, "balance-slb");
-        assert_eq!(first_error(&[("mode", "2"), ("balance-slb", "1"), ("xmit_hash_policy", "layer2")]).option, "xmit_hash_policy");
-        assert!(check_options(&map(&[("mode", "2"), ("balance-slb", "1"), ("xmit_hash_policy", "vlan+srcmac")]), V142).is_valid());
-        assert_eq!(first_error(&[("mode", "1"), ("primary", "a b")]).option, "primary");
-        assert_eq!(first_error(&[("mode", "4"), ("ad_actor_system", "zz:00:00:00:00:00")]).option, "ad_actor_system");
+        assert_eq!(
+            first_error(&[
+                ("mode", "balance-alb"),
+                ("arp_interval", "10"),
+                ("arp_ip_target", "1.1.1.1")
+            ])
+            .option,
+            "arp_interval"
+        );
+        assert_eq!(
+            first_error(&[("mode", "1"), ("miimon", "0"), ("updelay", "200")]).option,
+            "updelay"
+        );
+        assert_eq!(
+            first_error(&[("mode", "1"), ("miimon", "0"), ("downdelay", "200")]).option,
+            "downdelay"
+        );
+        assert_eq!(
+            first_error(&[
+                ("mode", "1"),
+                ("miimon", "100"),
+                ("peer_notif_delay", "150")
+            ])
+            .option,
+            "peer_notif_delay"
+        );
+        assert!(check_options(
+            &map(&[
+                ("mode", "1"),
+                ("miimon", "100"),
+                ("peer_notif_delay", "300")
+            ]),
+            V142
+        )
+        .is_valid());
+        assert_eq!(
+            first_error(&[("mode", "1"), ("arp_ip_target", "1.1.1.1")]).option,
+            "arp_ip_target"
+        );
+        assert_eq!(
+            first_error(&[("mode", "0"), ("num_grat_arp", "2"), ("num_unsol_na", "3")]).option,
+            "num_unsol_na"
+        );
+        assert_eq!(
+            first_error(&[("mode", "0"), ("balance-slb", "1")]).option,
+            "balance-slb"
+        );
+        assert_eq!(
+            first_error(&[
+                ("mode", "2"),
+                ("balance-slb", "1"),
+                ("xmit_hash_policy", "layer2")
+            ])
+            .option,
+            "xmit_hash_policy"
+        );
+        assert!(check_options(
+            &map(&[
+                ("mode", "2"),
+                ("balance-slb", "1"),
+                ("xmit_hash_policy", "vlan+srcmac")
+            ]),
+            V142
+        )
+        .is_valid());
+        assert_eq!(
+            first_error(&[("mode", "1"), ("primary", "a b")]).option,
+            "primary"
+        );
+        assert_eq!(
+            first_error(&[("mode", "4"), ("ad_actor_system", "zz:00:00:00:00:00")]).option,
+            "ad_actor_system"
+        );
         // lacp_rate=slow is harmless outside 802.3ad: NM keeps quiet and drops it.
         let v = check_options(&map(&[("mode", "1"), ("lacp_rate", "slow")]), V142);
         assert!(v.is_valid());
@@ -364,15 +546,29 @@ mod tests {
     fn version_gates() {
         let p = first_error(&[("mode", "4"), ("lacp_active", "on")]);
         assert_eq!(p.message, "lacp_active needs NetworkManager 1.44 or newer, and this system runs 1.42.4; remove it or upgrade NetworkManager.");
-        let v = check_options(&map(&[("mode", "4"), ("lacp_active", "off")]), NmVersion::new(1, 46, 0));
+        let v = check_options(
+            &map(&[("mode", "4"), ("lacp_active", "off")]),
+            NmVersion::new(1, 46, 0),
+        );
         assert!(v.is_valid());
-        let v = check_options(&map(&[("mode", "1"), ("lacp_active", "off")]), NmVersion::new(1, 46, 0));
+        let v = check_options(
+            &map(&[("mode", "1"), ("lacp_active", "off")]),
+            NmVersion::new(1, 46, 0),
+        );
         assert_eq!(v.errors[0].option, "lacp_active");
     }
 
     #[test]
     fn normalizes_like_nm() {
-        let v = check_options(&map(&[("mode", "4"), ("arp_interval", "100"), ("arp_ip_target", "1.2.3.4"), ("miimon", "007")]), V142);
+        let v = check_options(
+            &map(&[
+                ("mode", "4"),
+                ("arp_interval", "100"),
+                ("arp_ip_target", "1.2.3.4"),
+                ("miimon", "007"),
+            ]),
+            V142,
+        );
         assert!(v.is_valid());
         assert_eq!(v.normalized, map(&[("mode", "802.3ad"), ("miimon", "007")]));
         assert_eq!(v.dropped.len(), 2);
@@ -383,7 +579,15 @@ mod tests {
 
     #[test]
     fn warns_about_settings_without_effect() {
-        let v = check_options(&map(&[("mode", "1"), ("miimon", "100"), ("arp_interval", "100"), ("arp_ip_target", "1.1.1.1")]), V142);
+        let v = check_options(
+            &map(&[
+                ("mode", "1"),
+                ("miimon", "100"),
+                ("arp_interval", "100"),
+                ("arp_ip_target", "1.1.1.1"),
+            ]),
+            V142,
+        );
         assert!(v.is_valid());
         assert_eq!(v.warnings[0].option, "arp_interval");
         let v = check_options(&map(&[("mode", "1"), ("miimon", "0")]), V142);
@@ -394,9 +598,21 @@ mod tests {
 
     #[test]
     fn small_parsers() {
-        assert!(ifname_valid("eno1") && !ifname_valid("") && !ifname_valid("a/b") && !ifname_valid("0123456789abcdef"));
-        assert!(mac_valid("52:54:00:12:34:56") && mac_valid("2-54-0-12-34-56") && !mac_valid("52:54:00:12:34"));
-        assert_eq!(parse_assignment("miimon=100"), Ok(("miimon".into(), "100".into())));
+        assert!(
+            ifname_valid("eno1")
+                && !ifname_valid("")
+                && !ifname_valid("a/b")
+                && !ifname_valid("0123456789abcdef")
+        );
+        assert!(
+            mac_valid("52:54:00:12:34:56")
+                && mac_valid("2-54-0-12-34-56")
+                && !mac_valid("52:54:00:12:34")
+        );
+        assert_eq!(
+            parse_assignment("miimon=100"),
+            Ok(("miimon".into(), "100".into()))
+        );
         assert!(parse_assignment("miimon").is_err());
         assert_eq!(edit_distance("lacp-rate", "lacp_rate"), 1);
     }

@@ -12,7 +12,11 @@ pub struct NmVersion {
 
 impl NmVersion {
     pub const fn new(major: u32, minor: u32, micro: u32) -> NmVersion {
-        NmVersion { major, minor, micro }
+        NmVersion {
+            major,
+            minor,
+            micro,
+        }
     }
 
     /// The oldest daemon Bondsmith supports (Debian 12).
@@ -49,7 +53,10 @@ mod tests {
     #[test]
     fn parses_distribution_versions() {
         assert_eq!(NmVersion::parse("1.42.4"), Some(NmVersion::new(1, 42, 4)));
-        assert_eq!(NmVersion::parse("1.46.0-3.fc40"), Some(NmVersion::new(1, 46, 0)));
+        assert_eq!(
+            NmVersion::parse("1.46.0-3.fc40"),
+            Some(NmVersion::new(1, 46, 0))
+        );
         assert_eq!(NmVersion::parse("1.51"), Some(NmVersion::new(1, 51, 0)));
         assert_eq!(NmVersion::parse("garbage"), None);
         assert!(NmVersion::new(1, 42, 8) < NmVersion::new(1, 44, 0));

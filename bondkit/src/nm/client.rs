@@ -68,7 +68,8 @@ impl BondProfile {
     }
 
     pub fn to_config(&self) -> BondConfig {
-        self.settings.to_config(self.ports.iter().map(|p| p.interface.clone()).collect())
+        self.settings
+            .to_config(self.ports.iter().map(|p| p.interface.clone()).collect())
     }
 }
 
@@ -85,7 +86,11 @@ pub struct ApplyOptions {
 
 impl Default for ApplyOptions {
     fn default() -> Self {
-        ApplyOptions { activate: true, activation_timeout: Duration::from_secs(60), in_memory: false }
+        ApplyOptions {
+            activate: true,
+            activation_timeout: Duration::from_secs(60),
+            in_memory: false,
+        }
     }
 }
 
@@ -107,13 +112,37 @@ pub struct BondEdit {
 
 impl BondEdit {
     fn touches_ip(&self) -> bool {
-        self.ipv4.is_some() || self.ipv6.is_some() || self.gateway.is_some() || self.dns.is_some() || self.mtu.is_some() || self.mac.is_some()
+        self.ipv4.is_some()
+            || self.ipv6.is_some()
+            || self.gateway.is_some()
+            || self.dns.is_some()
+            || self.mtu.is_some()
+            || self.mac.is_some()
+    }
+
+    /// Options that a mode change leaves without meaning: kept ones would be dropped or
+    /// refused by NM, so the edit removes them (unless set explicitly in the same edit).
+    pub fn removed_by_mode_change(&self, before: &BondConfig) -> Vec<String> {
+        let Some(mode) = self.mode.as_deref().and_then(crate::model::BondMode::parse) else {
+            return Vec::new();
+        };
+        before
+            .options
+            .keys()
+            .filter(|k| crate::model::spec(k).is_some_and(|s| !s.kept_in(mode)))
+            .filter(|k| !self.set_options.iter().any(|(s, _)| s == *k))
+            .cloned()
+            .collect()
     }
 
     /// The configuration after this edit.
     pub fn apply_to(&self, before: &BondConfig) -> BondConfig {
         let mut c = before.clone();
-        for k in &self.remove_options {
+        for k in self
+            .remove_options
+            .iter()
+            .chain(&self.removed_by_mode_change(before))
+        {
             c.options.remove(k);
         }
         for (k, v) in &self.set_options {
@@ -184,7 +213,9 @@ fn root() -> ObjectPath<'static> {
 }
 
 fn prop<T: TryFrom<OwnedValue>>(props: &HashMap<String, OwnedValue>, key: &str) -> Option<T> {
-    props.get(key).and_then(|v| T::try_from(v.try_clone().ok()?).ok())
+    props
+        .get(key)
+        .and_then(|v| T::try_from(v.try_clone().ok()?).ok())
 }
 
 pub fn device_state_name(state: u32) -> &'static str {
@@ -234,18 +265,37 @@ fn activation_failure(reason: u32) -> &'static str {
 impl NmClient {
     /// Connects to NetworkManager on the system bus (or `DBUS_SYSTEM_BUS_ADDRESS`).
     pub async fn system() -> Result<NmClient> {
-        let conn = zbus::Connection::system().await.map_err(|e| from_dbus(e, "reach NetworkManager"))?;
+        // No system bus at all means no NetworkManager either.
+        let conn = zbus::Connection::system()
+            .await
+            .map_err(|_| NmError::Refused(super::error::NOT_RUNNING.into()))?;
         NmClient::with_connection(conn).await
     }
 
     pub async fn with_connection(conn: zbus::Connection) -> Result<NmClient> {
         let err = |e| from_dbus(e, "reach NetworkManager");
-        let nm = NetworkManagerProxy::builder(&conn).cache_properties(CacheProperties::No).build().await.map_err(err)?;
-        let settings = SettingsProxy::builder(&conn).cache_properties(CacheProperties::No).build().await.map_err(err)?;
+        let nm = NetworkManagerProxy::builder(&conn)
+            .cache_properties(CacheProperties::No)
+            .build()
+            .await
+            .map_err(err)?;
+        let settings = SettingsProxy::builder(&conn)
+            .cache_properties(CacheProperties::No)
+            .build()
+            .await
+            .map_err(err)?;
         let raw = nm.version().await.map_err(err)?;
-        let version = NmVersion::parse(&raw)
-            .ok_or_else(|| NmError::Refused(format!("NetworkManager reported an unreadable version '{raw}'.")))?;
-        Ok(NmClient { conn, nm, settings, version })
+        let version = NmVersion::parse(&raw).ok_or_else(|| {
+            NmError::Refused(format!(
+                "NetworkManager reported an unreadable version '{raw}'."
+            ))
+        })?;
+        Ok(NmClient {
+            conn,
+            nm,
+            settings,
+            version,
+        })
     }
 
     pub fn version(&self) -> NmVersion {
@@ -256,10 +306,17 @@ impl NmClient {
         &self.conn
     }
 
-    async fn managed_objects(&self) -> Result<HashMap<OwnedObjectPath, HashMap<String, HashMap<String, OwnedValue>>>> {
-        let om = ObjectManagerProxy::builder(&self.conn).cache_properties(CacheProperties::No).build().await
+    async fn managed_objects(
+        &self,
+    ) -> Result<HashMap<OwnedObjectPath, HashMap<String, HashMap<String, OwnedValue>>>> {
+        let om = ObjectManagerProxy::builder(&self.conn)
+            .cache_properties(CacheProperties::No)
+            .build()
+            .await
             .map_err(|e| from_dbus(e, "read NetworkManager's objects"))?;
-        om.get_managed_objects().await.map_err(|e| from_dbus(e, "read NetworkManager's objects"))
+        om.get_managed_objects()
+            .await
+            .map_err(|e| from_dbus(e, "read NetworkManager's objects"))
     }
 
     /// Every network device, sorted by name, in one D-Bus call.
@@ -290,7 +347,9 @@ impl NmClient {
                     kind: kind.to_string(),
                     state: device_state_name(prop(d, "State").unwrap_or(0)).to_string(),
                     carrier: Some(flags & 0x10000 != 0),
-                    speed_mbps: wired.and_then(|w| prop::<u32>(w, "Speed")).filter(|s| *s > 0),
+                    speed_mbps: wired
+                        .and_then(|w| prop::<u32>(w, "Speed"))
+                        .filter(|s| *s > 0),
                     hw_address: prop(d, "HwAddress").unwrap_or_default(),
                     connection: ac.and_then(|p| active_ids.get(&p).cloned()),
                     can_be_port: matches!(kind, "ethernet" | "veth"),
@@ -313,12 +372,18 @@ impl NmClient {
 
     /// Every profile with its settings and `Flags`.
     async fn all_profiles(&self) -> Result<Vec<(OwnedObjectPath, NmSettings, u32)>> {
-        let paths = self.settings.list_connections().await.map_err(|e| from_dbus(e, "list profiles"))?;
+        let paths = self
+            .settings
+            .list_connections()
+            .await
+            .map_err(|e| from_dbus(e, "list profiles"))?;
         let mut out = Vec::with_capacity(paths.len());
         for path in paths {
             let c = self.connection_proxy(&path).await?;
             // A profile can vanish between listing and reading; skip it.
-            let Ok(s) = c.get_settings().await else { continue };
+            let Ok(s) = c.get_settings().await else {
+                continue;
+            };
             let flags = c.flags().await.unwrap_or(0);
             out.push((path, s, flags));
         }
@@ -339,7 +404,8 @@ impl NmClient {
                     .iter()
                     .filter(|(_, p, _)| {
                         get_str(p, "connection", "slave-type").as_deref() == Some("bond")
-                            && get_str(p, "connection", "master").is_some_and(|m| keys.contains(&m.as_str()))
+                            && get_str(p, "connection", "master")
+                                .is_some_and(|m| keys.contains(&m.as_str()))
                     })
                     .map(|(pp, p, _)| PortProfile {
                         id: get_str(p, "connection", "id").unwrap_or_default(),
@@ -348,8 +414,18 @@ impl NmClient {
                         path: pp.clone(),
                     })
                     .collect();
-                let device_state = devices.iter().find(|d| d.interface == settings.interface).map(|d| d.state.clone());
-                BondProfile { settings, ports, device_state, in_memory: flags & CONNECTION_FLAG_UNSAVED != 0 || is_volatile(*flags), path: path.clone(), raw: s.clone() }
+                let device_state = devices
+                    .iter()
+                    .find(|d| d.interface == settings.interface)
+                    .map(|d| d.state.clone());
+                BondProfile {
+                    settings,
+                    ports,
+                    device_state,
+                    in_memory: flags & CONNECTION_FLAG_UNSAVED != 0 || is_volatile(*flags),
+                    path: path.clone(),
+                    raw: s.clone(),
+                }
             })
             .collect();
         bonds.sort_by(|a, b| a.name().cmp(b.name()));
@@ -364,7 +440,11 @@ impl NmClient {
             .into_iter()
             .find(|b| b.settings.interface == name || b.settings.id == name)
             .ok_or_else(|| {
-                let hint = if known.is_empty() { "there are no bond profiles yet; create one with 'bondctl create'".to_string() } else { format!("the bonds are: {}", known.join(", ")) };
+                let hint = if known.is_empty() {
+                    "there are no bond profiles yet; create one with 'bondctl create'".to_string()
+                } else {
+                    format!("the bonds are: {}", known.join(", "))
+                };
                 NmError::NotFound(format!("There is no bond named {name}; {hint}."))
             })
     }
@@ -390,7 +470,12 @@ impl NmClient {
             .collect()
     }
 
-    async fn checkpoint(&self, devices: &[OwnedObjectPath], timeout: Duration, progress: Progress<'_>) -> Result<OwnedObjectPath> {
+    async fn checkpoint(
+        &self,
+        devices: &[OwnedObjectPath],
+        timeout: Duration,
+        progress: Progress<'_>,
+    ) -> Result<OwnedObjectPath> {
         progress("Creating a checkpoint so that NetworkManager can roll back");
         let paths: Vec<ObjectPath<'_>> = devices.iter().map(|p| p.as_ref()).collect();
         let secs = u32::try_from(timeout.as_secs()).unwrap_or(u32::MAX).max(10);
@@ -415,7 +500,10 @@ impl NmClient {
             }
         }
         for (original, flags) in undo.deleted {
-            let _ = self.settings.add_connection2(&original, flags, &HashMap::new()).await;
+            let _ = self
+                .settings
+                .add_connection2(&original, flags, &HashMap::new())
+                .await;
         }
     }
 
@@ -424,35 +512,81 @@ impl NmClient {
         let _ = self.nm.checkpoint_destroy(checkpoint).await;
     }
 
-    async fn add(&self, s: &NmSettings, flags: u32, what: &str, undo: &mut Undo) -> Result<OwnedObjectPath> {
-        let (path, _) = self.settings.add_connection2(s, flags, &HashMap::new()).await.map_err(|e| from_dbus(e, what))?;
+    async fn add(
+        &self,
+        s: &NmSettings,
+        flags: u32,
+        what: &str,
+        undo: &mut Undo,
+    ) -> Result<OwnedObjectPath> {
+        let (path, _) = self
+            .settings
+            .add_connection2(s, flags, &HashMap::new())
+            .await
+            .map_err(|e| from_dbus(e, what))?;
         undo.created.push(path.clone());
         Ok(path)
     }
 
     /// Creates `cfg` (bond plus one port profile per port) inside a checkpoint, and activates
     /// it if asked. Any failure rolls everything back.
-    pub async fn create_bond(&self, cfg: &BondConfig, opts: &ApplyOptions, progress: Progress<'_>) -> Result<ApplyReport> {
+    pub async fn create_bond(
+        &self,
+        cfg: &BondConfig,
+        opts: &ApplyOptions,
+        progress: Progress<'_>,
+    ) -> Result<ApplyReport> {
         let verdict = cfg.check(self.version);
         if let Some(p) = verdict.errors.first() {
             return Err(NmError::Invalid(p.message.clone()));
         }
         let existing = self.list_bonds().await?;
-        if existing.iter().any(|b| b.settings.interface == cfg.name || b.settings.id == cfg.name) {
+        if existing
+            .iter()
+            .any(|b| b.settings.interface == cfg.name || b.settings.id == cfg.name)
+        {
             return Err(NmError::Invalid(format!("A bond named {0} already exists; pick another name, or change it with 'bondctl edit {0}'.", cfg.name)));
         }
         let ports = self.port_devices(&cfg.ports).await?;
-        let mut report = ApplyReport { bond: cfg.name.clone(), ..Default::default() };
-        report.warnings.extend(verdict.dropped.iter().chain(&verdict.warnings).map(|p| p.message.clone()));
+        let mut report = ApplyReport {
+            bond: cfg.name.clone(),
+            ..Default::default()
+        };
+        report.warnings.extend(
+            verdict
+                .dropped
+                .iter()
+                .chain(&verdict.warnings)
+                .map(|p| p.message.clone()),
+        );
         for d in &ports {
             if let Some(c) = &d.connection {
-                report.warnings.push(format!("{} was carrying the profile '{c}'; it now becomes a port of {}.", d.interface, cfg.name));
+                report.warnings.push(format!(
+                    "{} was carrying the profile '{c}'; it now becomes a port of {}.",
+                    d.interface, cfg.name
+                ));
             }
         }
         let device_paths: Vec<OwnedObjectPath> = ports.iter().map(|d| d.path.clone()).collect();
-        let checkpoint = self.checkpoint(&device_paths, opts.activation_timeout + Duration::from_secs(30), progress).await?;
+        let checkpoint = self
+            .checkpoint(
+                &device_paths,
+                opts.activation_timeout + Duration::from_secs(30),
+                progress,
+            )
+            .await?;
         let mut undo = Undo::default();
-        match self.create_steps(cfg, &verdict.normalized, opts, &mut undo, &mut report, progress).await {
+        match self
+            .create_steps(
+                cfg,
+                &verdict.normalized,
+                opts,
+                &mut undo,
+                &mut report,
+                progress,
+            )
+            .await
+        {
             Ok(()) => {
                 self.finish(&checkpoint).await;
                 Ok(report)
@@ -473,37 +607,67 @@ impl NmClient {
         report: &mut ApplyReport,
         progress: Progress<'_>,
     ) -> Result<()> {
-        let mut flags = if opts.in_memory { SAVE_IN_MEMORY } else { SAVE_TO_DISK };
+        let mut flags = if opts.in_memory {
+            SAVE_IN_MEMORY
+        } else {
+            SAVE_TO_DISK
+        };
         if !opts.activate {
             flags |= BLOCK_AUTOCONNECT;
         }
         let uuid = uuid::Uuid::new_v4().to_string();
         progress(&format!("Adding the bond profile {}", cfg.name));
-        let bond_path = self.add(&settings::bond_settings(cfg, options, &uuid), flags, &format!("create the bond {}", cfg.name), undo).await?;
+        let bond_path = self
+            .add(
+                &settings::bond_settings(cfg, options, &uuid),
+                flags,
+                &format!("create the bond {}", cfg.name),
+                undo,
+            )
+            .await?;
         report.uuid = uuid;
         for port in &cfg.ports {
             let id = cfg.port_profile_name(port);
             progress(&format!("Adding the port profile {id}"));
-            let s = settings::port_settings(&id, port, &cfg.name, &uuid::Uuid::new_v4().to_string());
-            self.add(&s, flags, &format!("add {port} to {}", cfg.name), undo).await?;
+            let s =
+                settings::port_settings(&id, port, &cfg.name, &uuid::Uuid::new_v4().to_string());
+            self.add(&s, flags, &format!("add {port} to {}", cfg.name), undo)
+                .await?;
         }
         if opts.activate {
-            self.activate_path(&bond_path, &cfg.name, opts.activation_timeout, progress).await?;
+            self.activate_path(&bond_path, &cfg.name, opts.activation_timeout, progress)
+                .await?;
             report.activated = true;
         }
         Ok(())
     }
 
     /// Activates a bond profile and waits until it is up or has failed.
-    pub async fn activate(&self, name: &str, timeout: Duration, progress: Progress<'_>) -> Result<()> {
+    pub async fn activate(
+        &self,
+        name: &str,
+        timeout: Duration,
+        progress: Progress<'_>,
+    ) -> Result<()> {
         let bond = self.find_bond(name).await?;
-        self.activate_path(&bond.path, bond.name(), timeout, progress).await
+        self.activate_path(&bond.path, bond.name(), timeout, progress)
+            .await
     }
 
-    async fn activate_path(&self, path: &OwnedObjectPath, name: &str, timeout: Duration, progress: Progress<'_>) -> Result<()> {
+    async fn activate_path(
+        &self,
+        path: &OwnedObjectPath,
+        name: &str,
+        timeout: Duration,
+        progress: Progress<'_>,
+    ) -> Result<()> {
         let what = format!("activate {name}");
         progress(&format!("Activating {name}"));
-        let ac_path = self.nm.activate_connection(&path.as_ref(), &root(), &root()).await.map_err(|e| from_dbus(e, &what))?;
+        let ac_path = self
+            .nm
+            .activate_connection(&path.as_ref(), &root(), &root())
+            .await
+            .map_err(|e| from_dbus(e, &what))?;
         let ac = ActiveConnectionProxy::builder(&self.conn)
             .path(ac_path)
             .map_err(|e| from_dbus(e, &what))?
@@ -512,7 +676,10 @@ impl NmClient {
             .await
             .map_err(|e| from_dbus(e, &what))?;
         // Subscribe before reading the state, so no change slips between the two.
-        let mut changes = ac.receive_activation_state_changed().await.map_err(|e| from_dbus(e, &what))?;
+        let mut changes = ac
+            .receive_activation_state_changed()
+            .await
+            .map_err(|e| from_dbus(e, &what))?;
         let (mut state, mut reason) = (ac.state().await.unwrap_or(ACTIVE_STATE_DEACTIVATED), 0);
         let deadline = Instant::now() + timeout;
         loop {
@@ -522,7 +689,10 @@ impl NmClient {
                     return Ok(());
                 }
                 ACTIVE_STATE_DEACTIVATED => {
-                    return Err(NmError::Refused(format!("NetworkManager could not activate {name}: {}.", activation_failure(reason))));
+                    return Err(NmError::Refused(format!(
+                        "NetworkManager could not activate {name}: {}.",
+                        activation_failure(reason)
+                    )));
                 }
                 _ => {}
             }
@@ -544,17 +714,30 @@ impl NmClient {
     }
 
     /// Changes an existing bond. Keys Bondsmith does not model are sent back untouched.
-    pub async fn edit_bond(&self, name: &str, edit: &BondEdit, opts: &ApplyOptions, progress: Progress<'_>) -> Result<ApplyReport> {
+    pub async fn edit_bond(
+        &self,
+        name: &str,
+        edit: &BondEdit,
+        opts: &ApplyOptions,
+        progress: Progress<'_>,
+    ) -> Result<ApplyReport> {
         let bond = self.find_bond(name).await?;
         let before = bond.to_config();
         for p in &edit.remove_ports {
             if !before.ports.contains(p) {
-                return Err(NmError::NotFound(format!("{p} is not a port of {}; its ports are: {}.", bond.name(), before.ports.join(", "))));
+                return Err(NmError::NotFound(format!(
+                    "{p} is not a port of {}; its ports are: {}.",
+                    bond.name(),
+                    before.ports.join(", ")
+                )));
             }
         }
         for p in &edit.add_ports {
             if before.ports.contains(p) {
-                return Err(NmError::Invalid(format!("{p} is already a port of {}.", bond.name())));
+                return Err(NmError::Invalid(format!(
+                    "{p} is already a port of {}.",
+                    bond.name()
+                )));
             }
         }
         let after = edit.apply_to(&before);
@@ -565,7 +748,11 @@ impl NmClient {
         let new_ports = self.port_devices(&edit.add_ports).await?;
         let all = self.devices().await?;
         let mut devices: Vec<OwnedObjectPath> = new_ports.iter().map(|d| d.path.clone()).collect();
-        devices.extend(all.iter().filter(|d| d.interface == bond.name() || before.ports.contains(&d.interface)).map(|d| d.path.clone()));
+        devices.extend(
+            all.iter()
+                .filter(|d| d.interface == bond.name() || before.ports.contains(&d.interface))
+                .map(|d| d.path.clone()),
+        );
 
         let mut updated = bond.raw.clone();
         settings::set_bond_options(&mut updated, &verdict.normalized);
@@ -574,34 +761,88 @@ impl NmClient {
         }
         settings::prepare_for_update(&mut updated);
 
-        let mut report = ApplyReport { bond: bond.name().to_string(), uuid: bond.settings.uuid.clone(), ..Default::default() };
-        report.warnings.extend(verdict.dropped.iter().chain(&verdict.warnings).map(|p| p.message.clone()));
-        let checkpoint = self.checkpoint(&devices, opts.activation_timeout + Duration::from_secs(30), progress).await?;
+        let mut report = ApplyReport {
+            bond: bond.name().to_string(),
+            uuid: bond.settings.uuid.clone(),
+            ..Default::default()
+        };
+        for k in edit.removed_by_mode_change(&before) {
+            let modes = crate::model::spec(&k)
+                .map(|s| s.modes_text())
+                .unwrap_or_default();
+            report.warnings.push(format!(
+                "Switching the mode removes {k}, which only applies to {modes}."
+            ));
+        }
+        report.warnings.extend(
+            verdict
+                .dropped
+                .iter()
+                .chain(&verdict.warnings)
+                .map(|p| p.message.clone()),
+        );
+        let checkpoint = self
+            .checkpoint(
+                &devices,
+                opts.activation_timeout + Duration::from_secs(30),
+                progress,
+            )
+            .await?;
         let mut undo = Undo::default();
         let steps = async {
-            let save = if bond.in_memory { SAVE_IN_MEMORY } else { SAVE_TO_DISK };
+            let save = if bond.in_memory {
+                SAVE_IN_MEMORY
+            } else {
+                SAVE_TO_DISK
+            };
             progress(&format!("Updating the bond profile {}", bond.name()));
             let c = self.connection_proxy(&bond.path).await?;
             let mut original = bond.raw.clone();
             settings::prepare_for_update(&mut original);
             undo.updated.push((bond.path.clone(), original, save));
-            c.update2(&updated, save, &HashMap::new()).await.map_err(|e| from_dbus(e, &format!("update {}", bond.name())))?;
-            for port in bond.ports.iter().filter(|p| edit.remove_ports.contains(&p.interface)) {
+            c.update2(&updated, save, &HashMap::new())
+                .await
+                .map_err(|e| from_dbus(e, &format!("update {}", bond.name())))?;
+            for port in bond
+                .ports
+                .iter()
+                .filter(|p| edit.remove_ports.contains(&p.interface))
+            {
                 progress(&format!("Removing the port profile {}", port.id));
                 let pc = self.connection_proxy(&port.path).await?;
-                let mut s = pc.get_settings().await.map_err(|e| from_dbus(e, "read a port profile"))?;
+                let mut s = pc
+                    .get_settings()
+                    .await
+                    .map_err(|e| from_dbus(e, "read a port profile"))?;
                 settings::prepare_for_update(&mut s);
-                pc.delete().await.map_err(|e| from_dbus(e, &format!("remove {} from {}", port.interface, bond.name())))?;
+                pc.delete().await.map_err(|e| {
+                    from_dbus(
+                        e,
+                        &format!("remove {} from {}", port.interface, bond.name()),
+                    )
+                })?;
                 undo.deleted.push((s, save));
             }
             for port in &edit.add_ports {
                 let id = after.port_profile_name(port);
                 progress(&format!("Adding the port profile {id}"));
-                let s = settings::port_settings(&id, port, bond.name(), &uuid::Uuid::new_v4().to_string());
-                self.add(&s, save, &format!("add {port} to {}", bond.name()), &mut undo).await?;
+                let s = settings::port_settings(
+                    &id,
+                    port,
+                    bond.name(),
+                    &uuid::Uuid::new_v4().to_string(),
+                );
+                self.add(
+                    &s,
+                    save,
+                    &format!("add {port} to {}", bond.name()),
+                    &mut undo,
+                )
+                .await?;
             }
             if opts.activate && bond.device_state.as_deref() == Some("activated") {
-                self.activate_path(&bond.path, bond.name(), opts.activation_timeout, progress).await?;
+                self.activate_path(&bond.path, bond.name(), opts.activation_timeout, progress)
+                    .await?;
                 report.activated = true;
             }
             Ok::<(), NmError>(())
@@ -624,22 +865,42 @@ impl NmClient {
         let all = self.devices().await?;
         let devices: Vec<OwnedObjectPath> = all
             .iter()
-            .filter(|d| d.interface == bond.name() || bond.ports.iter().any(|p| p.interface == d.interface))
+            .filter(|d| {
+                d.interface == bond.name() || bond.ports.iter().any(|p| p.interface == d.interface)
+            })
             .map(|d| d.path.clone())
             .collect();
-        let checkpoint = self.checkpoint(&devices, Duration::from_secs(60), progress).await?;
+        let checkpoint = self
+            .checkpoint(&devices, Duration::from_secs(60), progress)
+            .await?;
         let mut undo = Undo::default();
         let mut removed = Vec::new();
         let steps = async {
-            let targets = bond.ports.iter().map(|p| (p.path.clone(), p.id.clone())).chain([(bond.path.clone(), bond.settings.id.clone())]);
+            let targets = bond
+                .ports
+                .iter()
+                .map(|p| (p.path.clone(), p.id.clone()))
+                .chain([(bond.path.clone(), bond.settings.id.clone())]);
             for (path, id) in targets {
                 progress(&format!("Deleting the profile {id}"));
                 let c = self.connection_proxy(&path).await?;
-                let mut s = c.get_settings().await.map_err(|e| from_dbus(e, &format!("read {id}")))?;
+                let mut s = c
+                    .get_settings()
+                    .await
+                    .map_err(|e| from_dbus(e, &format!("read {id}")))?;
                 let flags = c.flags().await.unwrap_or(0);
                 settings::prepare_for_update(&mut s);
-                c.delete().await.map_err(|e| from_dbus(e, &format!("delete {id}")))?;
-                undo.deleted.push((s, if flags & CONNECTION_FLAG_UNSAVED != 0 || is_volatile(flags) { SAVE_IN_MEMORY } else { SAVE_TO_DISK }));
+                c.delete()
+                    .await
+                    .map_err(|e| from_dbus(e, &format!("delete {id}")))?;
+                undo.deleted.push((
+                    s,
+                    if flags & CONNECTION_FLAG_UNSAVED != 0 || is_volatile(flags) {
+                        SAVE_IN_MEMORY
+                    } else {
+                        SAVE_TO_DISK
+                    },
+                ));
                 removed.push(id);
             }
             Ok::<(), NmError>(())
@@ -658,12 +919,26 @@ impl NmClient {
 
     /// Asks NM to judge a bond option set without keeping anything: the profile is added in
     /// memory, read back, and deleted. Returns what NM stored, or its error message.
-    pub async fn nm_verdict(&self, name: &str, options: &crate::model::OptionMap) -> std::result::Result<crate::model::OptionMap, String> {
-        let cfg = BondConfig { options: options.clone(), ..BondConfig::new(name, "") };
+    pub async fn nm_verdict(
+        &self,
+        name: &str,
+        options: &crate::model::OptionMap,
+    ) -> std::result::Result<crate::model::OptionMap, String> {
+        let cfg = BondConfig {
+            options: options.clone(),
+            ..BondConfig::new(name, "")
+        };
         let s = settings::bond_settings(&cfg, options, &uuid::Uuid::new_v4().to_string());
-        match self.settings.add_connection2(&s, SAVE_IN_MEMORY | BLOCK_AUTOCONNECT, &HashMap::new()).await {
+        match self
+            .settings
+            .add_connection2(&s, SAVE_IN_MEMORY | BLOCK_AUTOCONNECT, &HashMap::new())
+            .await
+        {
             Ok((path, _)) => {
-                let c = self.connection_proxy(&path).await.map_err(|e| e.to_string())?;
+                let c = self
+                    .connection_proxy(&path)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let back = c.get_settings().await.map_err(|e| e.to_string())?;
                 c.delete().await.map_err(|e| e.to_string())?;
                 Ok(settings::get_options(&back))

@@ -31,12 +31,14 @@ impl NmError {
     }
 }
 
-const NOT_RUNNING: &str = "NetworkManager is not running or not reachable on the system bus; start it (systemctl start NetworkManager) and try again.";
+pub(crate) const NOT_RUNNING: &str = "NetworkManager is not running or not reachable on the system bus; start it (systemctl start NetworkManager) and try again.";
 
 /// Turns a D-Bus failure while doing `what` ("create bond0") into a sentence.
 pub fn from_dbus(err: zbus::Error, what: &str) -> NmError {
     let (name, msg) = match &err {
-        zbus::Error::MethodError(name, msg, _) => (name.as_str().to_string(), msg.clone().unwrap_or_default()),
+        zbus::Error::MethodError(name, msg, _) => {
+            (name.as_str().to_string(), msg.clone().unwrap_or_default())
+        }
         zbus::Error::FDO(fdo) => {
             let text = fdo.to_string();
             match text.split_once(": ") {
@@ -47,7 +49,9 @@ pub fn from_dbus(err: zbus::Error, what: &str) -> NmError {
         zbus::Error::InputOutput(_) | zbus::Error::Address(_) | zbus::Error::Handshake(_) => {
             return NmError::Refused(NOT_RUNNING.into())
         }
-        other => return NmError::Refused(format!("Could not {what}: {}.", trim(&other.to_string()))),
+        other => {
+            return NmError::Refused(format!("Could not {what}: {}.", trim(&other.to_string())))
+        }
     };
     classify(&name, &msg, what)
 }
@@ -63,12 +67,16 @@ pub fn classify(name: &str, msg: &str, what: &str) -> NmError {
 
 fn classify_on(name: &str, msg: &str, what: &str, bonding: bool) -> NmError {
     let short = name.rsplit('.').next().unwrap_or(name);
-    if name.contains("ServiceUnknown") || name.contains("NameHasNoOwner") || name.contains("NoReply") || name.contains("Disconnected") {
+    if name.contains("ServiceUnknown")
+        || name.contains("NameHasNoOwner")
+        || name.contains("NoReply")
+        || name.contains("Disconnected")
+    {
         return NmError::Refused(NOT_RUNNING.into());
     }
     match short {
         "PermissionDenied" | "AccessDenied" | "NotAuthorized" | "AuthFailed" => NmError::Refused(format!(
-            "You are not allowed to {what}: polkit denied it. Run Bondsmith from an administrator account and enter the password when asked, or use sudo with bondctl."
+            "You are not allowed to change network settings, so NetworkManager refused to {what}. Use an administrator account and enter its password when polkit asks, or run bondctl with sudo."
         )),
         "UnknownConnection" => NmError::NotFound(format!("Could not {what}: the profile no longer exists; it may have been deleted by another tool.")),
         "UnknownDevice" => NmError::NotFound(format!("Could not {what}: the network device has disappeared; check the cable or driver, then refresh.")),
@@ -89,7 +97,11 @@ pub fn bonding_available() -> bool {
         return true;
     }
     let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    std::path::Path::new(&format!("/lib/modules/{}/kernel/drivers/net/bonding", release.trim())).exists()
+    std::path::Path::new(&format!(
+        "/lib/modules/{}/kernel/drivers/net/bonding",
+        release.trim()
+    ))
+    .exists()
 }
 
 #[cfg(test)]
@@ -98,14 +110,22 @@ mod tests {
 
     #[test]
     fn polkit_denial_is_a_sentence_with_a_way_forward() {
-        let e = classify("org.freedesktop.NetworkManager.Settings.PermissionDenied", "Insufficient privileges", "create bond0");
+        let e = classify(
+            "org.freedesktop.NetworkManager.Settings.PermissionDenied",
+            "Insufficient privileges",
+            "create bond0",
+        );
         assert_eq!(e.exit_code(), 3);
-        assert!(e.message().starts_with("You are not allowed to create bond0: polkit denied it."));
+        assert!(e.message().starts_with("You are not allowed to change network settings, so NetworkManager refused to create bond0."));
     }
 
     #[test]
     fn nm_not_running() {
-        let e = classify("org.freedesktop.DBus.Error.ServiceUnknown", "The name is not activatable", "list bonds");
+        let e = classify(
+            "org.freedesktop.DBus.Error.ServiceUnknown",
+            "The name is not activatable",
+            "list bonds",
+        );
         assert_eq!(e.message(), NOT_RUNNING);
     }
 
@@ -117,7 +137,15 @@ mod tests {
             "create bond0",
         );
         assert_eq!(e, NmError::Invalid("NetworkManager rejected the settings to create bond0: bond.options: 'lacp_rate' option is only valid with mode '802.3ad'.".into()));
-        assert_eq!(classify("org.freedesktop.NetworkManager.UnknownDevice", "", "activate bond0").exit_code(), 4);
+        assert_eq!(
+            classify(
+                "org.freedesktop.NetworkManager.UnknownDevice",
+                "",
+                "activate bond0"
+            )
+            .exit_code(),
+            4
+        );
     }
 
     #[test]
@@ -125,8 +153,16 @@ mod tests {
         let name = "org.freedesktop.NetworkManager.Device.CreationFailed";
         let msg = "bond0 failed to create resources: Failed to create bond interface 'bond0' for 'bond0': Operation not supported";
         let e = classify_on(name, msg, "activate bond0", false);
-        assert!(e.message().contains("this kernel has no bonding driver"), "{}", e.message());
+        assert!(
+            e.message().contains("this kernel has no bonding driver"),
+            "{}",
+            e.message()
+        );
         let e = classify_on(name, msg, "activate bond0", true);
-        assert!(!e.message().contains("no bonding driver"), "{}", e.message());
+        assert!(
+            !e.message().contains("no bonding driver"),
+            "{}",
+            e.message()
+        );
     }
 }

@@ -5,5 +5,7 @@ pub mod error;
 pub mod proxies;
 pub mod settings;
 
-pub use client::{ApplyOptions, ApplyReport, BondEdit, BondProfile, DeviceInfo, NmClient, PortProfile};
+pub use client::{
+    ApplyOptions, ApplyReport, BondEdit, BondProfile, DeviceInfo, NmClient, PortProfile,
+};
 pub use error::NmError;

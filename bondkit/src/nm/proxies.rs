@@ -31,7 +31,10 @@ pub trait NetworkManager {
 
     fn checkpoint_destroy(&self, checkpoint: &ObjectPath<'_>) -> zbus::Result<()>;
 
-    fn checkpoint_rollback(&self, checkpoint: &ObjectPath<'_>) -> zbus::Result<HashMap<String, u32>>;
+    fn checkpoint_rollback(
+        &self,
+        checkpoint: &ObjectPath<'_>,
+    ) -> zbus::Result<HashMap<String, u32>>;
 
     fn checkpoint_adjust_rollback_timeout(
         &self,
@@ -97,7 +100,10 @@ pub trait ActiveConnection {
     fn state(&self) -> zbus::Result<u32>;
 }
 
-#[proxy(interface = "org.freedesktop.NetworkManager.Device", default_service = "org.freedesktop.NetworkManager")]
+#[proxy(
+    interface = "org.freedesktop.NetworkManager.Device",
+    default_service = "org.freedesktop.NetworkManager"
+)]
 pub trait Device {
     fn disconnect(&self) -> zbus::Result<()>;
 }

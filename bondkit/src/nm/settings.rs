@@ -13,19 +13,27 @@ pub type NmSettings = HashMap<String, HashMap<String, OwnedValue>>;
 
 /// Any value that fits in a variant; settings hold no file descriptors, so this cannot fail.
 pub fn ov<'a>(v: impl Into<Value<'a>>) -> OwnedValue {
-    v.into().try_to_owned().expect("settings values hold no file descriptors")
+    v.into()
+        .try_to_owned()
+        .expect("settings values hold no file descriptors")
 }
 
 pub fn get_str(s: &NmSettings, section: &str, key: &str) -> Option<String> {
-    s.get(section)?.get(key).and_then(|v| String::try_from(v.try_clone().ok()?).ok())
+    s.get(section)?
+        .get(key)
+        .and_then(|v| String::try_from(v.try_clone().ok()?).ok())
 }
 
 fn get_i32(s: &NmSettings, section: &str, key: &str) -> Option<i32> {
-    s.get(section)?.get(key).and_then(|v| i32::try_from(v.try_clone().ok()?).ok())
+    s.get(section)?
+        .get(key)
+        .and_then(|v| i32::try_from(v.try_clone().ok()?).ok())
 }
 
 fn get_u32(s: &NmSettings, section: &str, key: &str) -> Option<u32> {
-    s.get(section)?.get(key).and_then(|v| u32::try_from(v.try_clone().ok()?).ok())
+    s.get(section)?
+        .get(key)
+        .and_then(|v| u32::try_from(v.try_clone().ok()?).ok())
 }
 
 pub fn get_options(s: &NmSettings) -> OptionMap {
@@ -37,7 +45,9 @@ pub fn get_options(s: &NmSettings) -> OptionMap {
 }
 
 fn set(s: &mut NmSettings, section: &str, key: &str, value: OwnedValue) {
-    s.entry(section.to_string()).or_default().insert(key.to_string(), value);
+    s.entry(section.to_string())
+        .or_default()
+        .insert(key.to_string(), value);
 }
 
 fn unset(s: &mut NmSettings, section: &str, key: &str) {
@@ -60,7 +70,12 @@ pub fn bond_settings(cfg: &BondConfig, options: &OptionMap, uuid: &str) -> NmSet
     set(&mut s, "connection", "id", ov(cfg.name.as_str()));
     set(&mut s, "connection", "uuid", ov(uuid));
     set(&mut s, "connection", "type", ov("bond"));
-    set(&mut s, "connection", "interface-name", ov(cfg.name.as_str()));
+    set(
+        &mut s,
+        "connection",
+        "interface-name",
+        ov(cfg.name.as_str()),
+    );
     set(&mut s, "connection", "autoconnect-slaves", ov(1i32));
     set_bond_options(&mut s, options);
     set_ip(&mut s, cfg);
@@ -81,7 +96,10 @@ pub fn port_settings(id: &str, port: &str, master: &str, uuid: &str) -> NmSettin
 }
 
 pub fn set_bond_options(s: &mut NmSettings, options: &OptionMap) {
-    let m: HashMap<String, String> = options.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let m: HashMap<String, String> = options
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     set(s, "bond", "options", ov(m));
 }
 
@@ -91,14 +109,34 @@ pub fn set_ip(s: &mut NmSettings, cfg: &BondConfig) {
     // NM prefers the new keys, but a stale legacy `addresses` list would still confuse readers.
     unset(s, "ipv4", "addresses");
     match &cfg.ipv4 {
-        Ipv4Config::Manual { address, prefix } => set(s, "ipv4", "address-data", address_data((*address).into(), *prefix)),
-        _ => set(s, "ipv4", "address-data", ov(Vec::<HashMap<String, Value>>::new())),
+        Ipv4Config::Manual { address, prefix } => set(
+            s,
+            "ipv4",
+            "address-data",
+            address_data((*address).into(), *prefix),
+        ),
+        _ => set(
+            s,
+            "ipv4",
+            "address-data",
+            ov(Vec::<HashMap<String, Value>>::new()),
+        ),
     }
     set(s, "ipv6", "method", ov(cfg.ipv6.method()));
     unset(s, "ipv6", "addresses");
     match &cfg.ipv6 {
-        Ipv6Config::Manual { address, prefix } => set(s, "ipv6", "address-data", address_data((*address).into(), *prefix)),
-        _ => set(s, "ipv6", "address-data", ov(Vec::<HashMap<String, Value>>::new())),
+        Ipv6Config::Manual { address, prefix } => set(
+            s,
+            "ipv6",
+            "address-data",
+            address_data((*address).into(), *prefix),
+        ),
+        _ => set(
+            s,
+            "ipv6",
+            "address-data",
+            ov(Vec::<HashMap<String, Value>>::new()),
+        ),
     }
     match cfg.gateway {
         Some(IpAddr::V4(g)) => {
@@ -115,14 +153,22 @@ pub fn set_ip(s: &mut NmSettings, cfg: &BondConfig) {
         }
     }
     // ipv4.dns is a list of addresses in network byte order; ipv6.dns a list of byte arrays.
-    let dns4: Vec<u32> = cfg.dns.iter().filter_map(|d| match d {
-        IpAddr::V4(a) => Some(u32::from_ne_bytes(a.octets())),
-        _ => None,
-    }).collect();
-    let dns6: Vec<Vec<u8>> = cfg.dns.iter().filter_map(|d| match d {
-        IpAddr::V6(a) => Some(a.octets().to_vec()),
-        _ => None,
-    }).collect();
+    let dns4: Vec<u32> = cfg
+        .dns
+        .iter()
+        .filter_map(|d| match d {
+            IpAddr::V4(a) => Some(u32::from_ne_bytes(a.octets())),
+            _ => None,
+        })
+        .collect();
+    let dns6: Vec<Vec<u8>> = cfg
+        .dns
+        .iter()
+        .filter_map(|d| match d {
+            IpAddr::V6(a) => Some(a.octets().to_vec()),
+            _ => None,
+        })
+        .collect();
     set(s, "ipv4", "dns", ov(dns4));
     set(s, "ipv6", "dns", ov(dns6));
     match cfg.mtu {
@@ -169,28 +215,47 @@ fn first_address(s: &NmSettings, section: &str) -> Option<(String, u8)> {
 pub fn read_bond(s: &NmSettings) -> BondSettings {
     let ipv4 = match get_str(s, "ipv4", "method").as_deref() {
         Some("manual") => first_address(s, "ipv4")
-            .and_then(|(a, p)| Some(Ipv4Config::Manual { address: a.parse().ok()?, prefix: p }))
+            .and_then(|(a, p)| {
+                Some(Ipv4Config::Manual {
+                    address: a.parse().ok()?,
+                    prefix: p,
+                })
+            })
             .unwrap_or(Ipv4Config::Auto),
         Some("disabled") => Ipv4Config::Disabled,
         _ => Ipv4Config::Auto,
     };
     let ipv6 = match get_str(s, "ipv6", "method").as_deref() {
         Some("manual") => first_address(s, "ipv6")
-            .and_then(|(a, p)| Some(Ipv6Config::Manual { address: a.parse().ok()?, prefix: p }))
+            .and_then(|(a, p)| {
+                Some(Ipv6Config::Manual {
+                    address: a.parse().ok()?,
+                    prefix: p,
+                })
+            })
             .unwrap_or(Ipv6Config::Auto),
         Some("disabled") | Some("ignore") => Ipv6Config::Disabled,
         _ => Ipv6Config::Auto,
     };
-    let gateway = get_str(s, "ipv4", "gateway").or_else(|| get_str(s, "ipv6", "gateway")).and_then(|g| g.parse().ok());
+    let gateway = get_str(s, "ipv4", "gateway")
+        .or_else(|| get_str(s, "ipv6", "gateway"))
+        .and_then(|g| g.parse().ok());
     let mut dns: Vec<IpAddr> = Vec::new();
     if let Some(v) = s.get("ipv4").and_then(|x| x.get("dns")) {
         if let Ok(list) = Vec::<u32>::try_from(v.try_clone().expect("no fds")) {
-            dns.extend(list.into_iter().map(|n| IpAddr::V4(Ipv4Addr::from(n.to_ne_bytes()))));
+            dns.extend(
+                list.into_iter()
+                    .map(|n| IpAddr::V4(Ipv4Addr::from(n.to_ne_bytes()))),
+            );
         }
     }
     if let Some(v) = s.get("ipv6").and_then(|x| x.get("dns")) {
         if let Ok(list) = Vec::<Vec<u8>>::try_from(v.try_clone().expect("no fds")) {
-            dns.extend(list.into_iter().filter_map(|b| <[u8; 16]>::try_from(b).ok()).map(|b| IpAddr::V6(Ipv6Addr::from(b))));
+            dns.extend(
+                list.into_iter()
+                    .filter_map(|b| <[u8; 16]>::try_from(b).ok())
+                    .map(|b| IpAddr::V6(Ipv6Addr::from(b))),
+            );
         }
     }
     BondSettings {
@@ -260,12 +325,19 @@ mod tests {
     fn serializes_as_a_sa_sv() {
         assert_eq!(NmSettings::SIGNATURE.to_string(), "a{sa{sv}}");
         let c = seed();
-        let s = bond_settings(&c, &c.check(NmVersion::OLDEST).normalized, "4d1c6c4a-0000-4000-8000-000000000001");
+        let s = bond_settings(
+            &c,
+            &c.check(NmVersion::OLDEST).normalized,
+            "4d1c6c4a-0000-4000-8000-000000000001",
+        );
         let bytes = to_bytes(Context::new_dbus(LE, 0), &s).unwrap();
         let (back, _): (NmSettings, _) = bytes.deserialize().unwrap();
         let read = read_bond(&back);
         assert_eq!(read.interface, "bond0");
-        assert_eq!(read.options.get("lacp_rate").map(String::as_str), Some("fast"));
+        assert_eq!(
+            read.options.get("lacp_rate").map(String::as_str),
+            Some("fast")
+        );
         assert_eq!(read.autoconnect_ports, 1);
         assert_eq!(read.to_config(c.ports.clone()), c);
     }
@@ -273,10 +345,19 @@ mod tests {
     #[test]
     fn ports_use_the_old_names() {
         let s = port_settings("bond0-eno1", "eno1", "bond0", "u");
-        assert_eq!(get_str(&s, "connection", "master").as_deref(), Some("bond0"));
-        assert_eq!(get_str(&s, "connection", "slave-type").as_deref(), Some("bond"));
+        assert_eq!(
+            get_str(&s, "connection", "master").as_deref(),
+            Some("bond0")
+        );
+        assert_eq!(
+            get_str(&s, "connection", "slave-type").as_deref(),
+            Some("bond")
+        );
         assert!(get_str(&s, "connection", "controller").is_none());
-        assert_eq!(get_str(&s, "connection", "type").as_deref(), Some("802-3-ethernet"));
+        assert_eq!(
+            get_str(&s, "connection", "type").as_deref(),
+            Some("802-3-ethernet")
+        );
     }
 
     #[test]
@@ -285,7 +366,15 @@ mod tests {
         let mut s = bond_settings(&c, &c.options, "u");
         set(&mut s, "ipv4", "dhcp-timeout", ov(42i32));
         set(&mut s, "802-3-ethernet", "wake-on-lan", ov(64u32));
-        set(&mut s, "user", "data", ov(HashMap::from([("org.example.note".to_string(), "keep me".to_string())])));
+        set(
+            &mut s,
+            "user",
+            "data",
+            ov(HashMap::from([(
+                "org.example.note".to_string(),
+                "keep me".to_string(),
+            )])),
+        );
         let mut c2 = c.clone();
         c2.ipv4 = Ipv4Config::Auto;
         c2.mac = None;

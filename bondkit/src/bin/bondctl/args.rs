@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::net::IpAddr;
 
 #[derive(Parser)]
-#[command(name = "bondctl", version, about = "Build, inspect and change Linux network bonds through NetworkManager")]
+#[command(
+    name = "bondctl",
+    version,
+    about = "Build, inspect and change Linux network bonds through NetworkManager"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -144,5 +148,6 @@ pub struct EditArgs {
 }
 
 pub fn parse_ip(s: &str) -> Result<IpAddr, String> {
-    s.parse().map_err(|_| format!("'{s}' is not an IP address; write it like 192.168.10.1 or fd00::1."))
+    s.parse()
+        .map_err(|_| format!("'{s}' is not an IP address; write it like 192.168.10.1 or fd00::1."))
 }

@@ -14,11 +14,16 @@ use std::time::Duration;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("bondctl: {}", e.message());
+            for line in e.message().lines() {
+                eprintln!("bondctl: {line}");
+            }
             ExitCode::from(e.exit_code() as u8)
         }
     }
@@ -54,7 +59,8 @@ async fn run(cli: Cli) -> Result<(), NmError> {
         }
         Command::Up { name, timeout } => {
             let nm = NmClient::system().await?;
-            nm.activate(&name, Duration::from_secs(timeout), &progress(false)).await
+            nm.activate(&name, Duration::from_secs(timeout), &progress(false))
+                .await
         }
         Command::Devices { json } => {
             let nm = NmClient::system().await?;
@@ -84,8 +90,18 @@ fn config_from(a: &CreateArgs) -> Result<BondConfig, NmError> {
     if let Some(v) = &a.ipv6 {
         cfg.ipv6 = Ipv6Config::parse(v).map_err(inv)?;
     }
-    cfg.gateway = a.gateway.as_deref().map(args::parse_ip).transpose().map_err(inv)?;
-    cfg.dns = a.dns.iter().map(|d| args::parse_ip(d)).collect::<Result<_, _>>().map_err(inv)?;
+    cfg.gateway = a
+        .gateway
+        .as_deref()
+        .map(args::parse_ip)
+        .transpose()
+        .map_err(inv)?;
+    cfg.dns = a
+        .dns
+        .iter()
+        .map(|d| args::parse_ip(d))
+        .collect::<Result<_, _>>()
+        .map_err(inv)?;
     cfg.mtu = a.mtu;
     cfg.mac = a.mac.clone();
     Ok(cfg)
@@ -97,7 +113,11 @@ async fn create(a: CreateArgs) -> Result<(), NmError> {
         // Only Bondsmith's own validation runs; NM is asked for nothing but its version, and
         // only when it is there, so that version-gated options are judged right.
         let version = match &a.nm_version {
-            Some(v) => NmVersion::parse(v).ok_or_else(|| NmError::Invalid(format!("'{v}' is not a NetworkManager version such as 1.42.4.")))?,
+            Some(v) => NmVersion::parse(v).ok_or_else(|| {
+                NmError::Invalid(format!(
+                    "'{v}' is not a NetworkManager version such as 1.42.4."
+                ))
+            })?,
             None => match NmClient::system().await {
                 Ok(nm) => nm.version(),
                 Err(_) => NmVersion::NEWEST,
@@ -120,22 +140,78 @@ async fn create(a: CreateArgs) -> Result<(), NmError> {
 
 async fn edit(a: EditArgs) -> Result<(), NmError> {
     let inv = NmError::Invalid;
-    let mut e = BondEdit { mode: a.mode.clone(), remove_options: a.remove_option.clone(), ..Default::default() };
+    let mut e = BondEdit {
+        mode: a.mode.clone(),
+        remove_options: a.remove_option.clone(),
+        ..Default::default()
+    };
     for o in &a.option {
-        e.set_options.push(bondkit::model::validate::parse_assignment(o).map_err(inv)?);
+        e.set_options
+            .push(bondkit::model::validate::parse_assignment(o).map_err(inv)?);
     }
     e.add_ports = a.add_port.clone();
     e.remove_ports = a.remove_port.clone();
-    e.ipv4 = a.ipv4.as_deref().map(Ipv4Config::parse).transpose().map_err(inv)?;
-    e.ipv6 = a.ipv6.as_deref().map(Ipv6Config::parse).transpose().map_err(inv)?;
-    e.gateway = a.gateway.as_deref().map(|g| if g == "none" { Ok(None) } else { args::parse_ip(g).map(Some) }).transpose().map_err(inv)?;
+    e.ipv4 = a
+        .ipv4
+        .as_deref()
+        .map(Ipv4Config::parse)
+        .transpose()
+        .map_err(inv)?;
+    e.ipv6 = a
+        .ipv6
+        .as_deref()
+        .map(Ipv6Config::parse)
+        .transpose()
+        .map_err(inv)?;
+    e.gateway = a
+        .gateway
+        .as_deref()
+        .map(|g| {
+            if g == "none" {
+                Ok(None)
+            } else {
+                args::parse_ip(g).map(Some)
+            }
+        })
+        .transpose()
+        .map_err(inv)?;
     if !a.dns.is_empty() {
-        e.dns = Some(a.dns.iter().filter(|d| *d != "none").map(|d| args::parse_ip(d)).collect::<Result<_, _>>().map_err(inv)?);
+        e.dns = Some(
+            a.dns
+                .iter()
+                .filter(|d| *d != "none")
+                .map(|d| args::parse_ip(d))
+                .collect::<Result<_, _>>()
+                .map_err(inv)?,
+        );
     }
-    e.mtu = a.mtu.as_deref().map(|m| if m == "auto" { Ok(None) } else { m.parse().map(Some).map_err(|_| format!("'{m}' is not an MTU; give a number such as 1500, or auto.")) }).transpose().map_err(inv)?;
-    e.mac = a.mac.as_deref().map(|m| if m == "none" { None } else { Some(m.to_string()) });
+    e.mtu = a
+        .mtu
+        .as_deref()
+        .map(|m| {
+            if m == "auto" {
+                Ok(None)
+            } else {
+                m.parse().map(Some).map_err(|_| {
+                    format!("'{m}' is not an MTU; give a number such as 1500, or auto.")
+                })
+            }
+        })
+        .transpose()
+        .map_err(inv)?;
+    e.mac = a.mac.as_deref().map(|m| {
+        if m == "none" {
+            None
+        } else {
+            Some(m.to_string())
+        }
+    });
     let nm = NmClient::system().await?;
-    let opts = ApplyOptions { activate: !a.no_activate, activation_timeout: Duration::from_secs(a.timeout), in_memory: false };
+    let opts = ApplyOptions {
+        activate: !a.no_activate,
+        activation_timeout: Duration::from_secs(a.timeout),
+        in_memory: false,
+    };
     let report = nm.edit_bond(&a.name, &e, &opts, &progress(a.json)).await?;
     output::applied("Updated", &report, a.json);
     Ok(())

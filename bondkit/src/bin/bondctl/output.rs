@@ -9,7 +9,11 @@ fn table(rows: Vec<Vec<String>>) {
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
     for r in rows {
-        let line: Vec<String> = r.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
         println!("{}", line.join("  ").trim_end());
     }
 }
@@ -26,12 +30,21 @@ pub fn bonds(bonds: &[BondProfile], json: bool) {
         println!("No bonds. Create one with: bondctl create bond0 --mode active-backup --port eno1 --port eno2");
         return;
     }
-    let mut rows = vec![vec!["NAME".into(), "MODE".into(), "PORTS".into(), "STATE".into()]];
+    let mut rows = vec![vec![
+        "NAME".into(),
+        "MODE".into(),
+        "PORTS".into(),
+        "STATE".into(),
+    ]];
     for b in bonds {
         rows.push(vec![
             b.name().to_string(),
             b.settings.options.get("mode").cloned().unwrap_or_default(),
-            b.ports.iter().map(|p| p.interface.as_str()).collect::<Vec<_>>().join(", "),
+            b.ports
+                .iter()
+                .map(|p| p.interface.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             b.device_state.clone().unwrap_or_else(|| "inactive".into()),
         ]);
     }
@@ -44,16 +57,42 @@ pub fn bond(b: &BondProfile, json: bool) {
     }
     let s = &b.settings;
     println!("{} (profile {}, {})", s.interface, s.id, s.uuid);
-    println!("  state:    {}", b.device_state.as_deref().unwrap_or("inactive"));
-    println!("  options:  {}", bondkit::export::nmcli::options_string(&s.options));
-    println!("  ports:    {}", b.ports.iter().map(|p| format!("{} ({})", p.interface, p.id)).collect::<Vec<_>>().join(", "));
-    println!("  ipv4:     {}", serde_json::to_string(&s.ipv4).unwrap_or_default());
-    println!("  ipv6:     {}", serde_json::to_string(&s.ipv6).unwrap_or_default());
+    println!(
+        "  state:    {}",
+        b.device_state.as_deref().unwrap_or("inactive")
+    );
+    println!(
+        "  options:  {}",
+        bondkit::export::nmcli::options_string(&s.options)
+    );
+    println!(
+        "  ports:    {}",
+        b.ports
+            .iter()
+            .map(|p| format!("{} ({})", p.interface, p.id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "  ipv4:     {}",
+        serde_json::to_string(&s.ipv4).unwrap_or_default()
+    );
+    println!(
+        "  ipv6:     {}",
+        serde_json::to_string(&s.ipv6).unwrap_or_default()
+    );
     if let Some(g) = s.gateway {
         println!("  gateway:  {g}");
     }
     if !s.dns.is_empty() {
-        println!("  dns:      {}", s.dns.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "));
+        println!(
+            "  dns:      {}",
+            s.dns
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     if let Some(m) = s.mtu {
         println!("  mtu:      {m}");
@@ -67,14 +106,27 @@ pub fn devices(devices: &[DeviceInfo], json: bool) {
     if json {
         return print_json(&devices);
     }
-    let mut rows = vec![vec!["DEVICE".into(), "TYPE".into(), "STATE".into(), "CARRIER".into(), "SPEED".into(), "PROFILE".into()]];
+    let mut rows = vec![vec![
+        "DEVICE".into(),
+        "TYPE".into(),
+        "STATE".into(),
+        "CARRIER".into(),
+        "SPEED".into(),
+        "PROFILE".into(),
+    ]];
     for d in devices {
         rows.push(vec![
             d.interface.clone(),
             d.kind.clone(),
             d.state.clone(),
-            match d.carrier { Some(true) => "yes".into(), Some(false) => "no".into(), None => "?".into() },
-            d.speed_mbps.map(|s| format!("{s} Mb/s")).unwrap_or_else(|| "-".into()),
+            match d.carrier {
+                Some(true) => "yes".into(),
+                Some(false) => "no".into(),
+                None => "?".into(),
+            },
+            d.speed_mbps
+                .map(|s| format!("{s} Mb/s"))
+                .unwrap_or_else(|| "-".into()),
             d.connection.clone().unwrap_or_else(|| "-".into()),
         ]);
     }
@@ -88,7 +140,11 @@ pub fn applied(verb: &str, r: &ApplyReport, json: bool) {
     for w in &r.warnings {
         eprintln!("warning: {w}");
     }
-    let state = if r.activated { " and brought it up" } else { "" };
+    let state = if r.activated {
+        " and brought it up"
+    } else {
+        ""
+    };
     println!("{verb} {}{state}.", r.bond);
 }
 
@@ -117,15 +173,16 @@ pub fn dry_run(v: &Verdict, commands: &[String], json: bool) -> Result<(), NmErr
             println!("{c}");
         }
     }
-    match v.errors.as_slice() {
-        [] => Ok(()),
-        [first, rest @ ..] => {
-            for p in rest.iter().filter(|_| !json) {
-                eprintln!("bondctl: {}", p.message);
-            }
-            Err(NmError::Invalid(first.message.clone()))
-        }
+    if v.is_valid() {
+        return Ok(());
     }
+    Err(NmError::Invalid(
+        v.errors
+            .iter()
+            .map(|p| p.message.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    ))
 }
 
 pub fn options(table_: &[OptionSpec], mode: Option<&str>, json: bool) -> Result<(), String> {
@@ -133,7 +190,10 @@ pub fn options(table_: &[OptionSpec], mode: Option<&str>, json: bool) -> Result<
         Some(m) => Some(BondMode::parse(m).ok_or_else(|| format!("'{m}' is not a bonding mode; use one of balance-rr, active-backup, balance-xor, broadcast, 802.3ad, balance-tlb, balance-alb."))?),
         None => None,
     };
-    let chosen: Vec<&OptionSpec> = table_.iter().filter(|o| mode.is_none_or(|m| o.name == "mode" || o.kept_in(m))).collect();
+    let chosen: Vec<&OptionSpec> = table_
+        .iter()
+        .filter(|o| mode.is_none_or(|m| o.name == "mode" || o.kept_in(m)))
+        .collect();
     if json {
         let rows: Vec<_> = chosen.iter().map(|o| json!({
             "name": o.name, "kind": o.kind, "default": o.default, "modes": o.modes.modes().map(|m| m.name()).collect::<Vec<_>>(),
@@ -142,18 +202,45 @@ pub fn options(table_: &[OptionSpec], mode: Option<&str>, json: bool) -> Result<
         print_json(&rows);
         return Ok(());
     }
-    let mut rows = vec![vec!["OPTION".into(), "VALUES".into(), "DEFAULT".into(), "MODES".into(), "NM".into()]];
+    let mut rows = vec![vec![
+        "OPTION".into(),
+        "VALUES".into(),
+        "DEFAULT".into(),
+        "MODES".into(),
+        "NM".into(),
+    ]];
     for o in chosen {
         let values = match o.kind {
-            ValueKind::Int { min, max } => format!("{min}..{max}{}", o.unit.map(|u| format!(" {u}")).unwrap_or_default()),
+            ValueKind::Int { min, max } => format!(
+                "{min}..{max}{}",
+                o.unit.map(|u| format!(" {u}")).unwrap_or_default()
+            ),
             ValueKind::Choice { values } => values.join("|"),
             ValueKind::Ipv4List => "IPv4,...".into(),
             ValueKind::Ipv6List => "IPv6,...".into(),
             ValueKind::IfName => "interface".into(),
             ValueKind::Mac => "MAC".into(),
         };
-        let modes = if o.modes.is_all() { "all".to_string() } else { o.modes.modes().map(|m| m.name()).collect::<Vec<_>>().join(",") };
-        rows.push(vec![o.name.into(), values, if o.default.is_empty() { "-".into() } else { o.default.into() }, modes, format!("≥{}.{}", o.since.major, o.since.minor)]);
+        let modes = if o.modes.is_all() {
+            "all".to_string()
+        } else {
+            o.modes
+                .modes()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        rows.push(vec![
+            o.name.into(),
+            values,
+            if o.default.is_empty() {
+                "-".into()
+            } else {
+                o.default.into()
+            },
+            modes,
+            format!("≥{}.{}", o.since.major, o.since.minor),
+        ]);
     }
     table(rows);
     Ok(())

@@ -1,0 +1,189 @@
+//! Test bed A for integration tests: a real NetworkManager on a private bus in a network
+//! namespace (tests/testbed/nm-testbed.sh), plus a small runner for `harness = false` tests
+//! that share one daemon. A test bed that cannot start fails the run; it never skips.
+
+#![allow(dead_code)]
+
+use bondkit::nm::NmClient;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::process::{Command, Output};
+
+pub struct Testbed {
+    dir: PathBuf,
+    pub bus: String,
+    pub ports: Vec<String>,
+}
+
+fn script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/testbed/nm-testbed.sh")
+}
+
+impl Testbed {
+    /// Starts NM with veth NICs named `ports`. Exits the process with the reason on failure.
+    pub fn start(tag: &str, ports: &[&str]) -> Testbed {
+        let dir = std::env::temp_dir().join(format!("bsm-{tag}-{}", std::process::id()));
+        let out = Command::new(script())
+            .arg("start")
+            .arg(&dir)
+            .args(ports)
+            .output();
+        let out = match out {
+            Ok(o) => o,
+            Err(e) => fail_bed(&format!("could not run {}: {e}", script().display())),
+        };
+        if !out.status.success() {
+            fail_bed(&String::from_utf8_lossy(&out.stderr));
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let bus = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("DBUS_SYSTEM_BUS_ADDRESS="))
+            .unwrap_or_else(|| fail_bed("the test bed printed no bus address"))
+            .to_string();
+        Testbed {
+            dir,
+            bus,
+            ports: ports.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    pub async fn client(&self) -> NmClient {
+        let conn = zbus::connection::Builder::address(self.bus.as_str())
+            .expect("bus address")
+            .build()
+            .await
+            .expect("connect to the test bed's bus");
+        NmClient::with_connection(conn).await.expect("NM client")
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> Output {
+        Command::new(program)
+            .args(args)
+            .env("DBUS_SYSTEM_BUS_ADDRESS", &self.bus)
+            .env("LC_ALL", "C")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {program}: {e}"))
+    }
+
+    /// Runs the real nmcli against the test bed's NM.
+    pub fn nmcli(&self, args: &[&str]) -> Output {
+        self.run("nmcli", args)
+    }
+
+    /// `nmcli -g FIELD connection show ID`, trimmed; panics if nmcli fails.
+    pub fn nmcli_get(&self, id: &str, field: &str) -> String {
+        let o = self.nmcli(&["-g", field, "connection", "show", id]);
+        assert!(
+            o.status.success(),
+            "nmcli could not read {field} of {id}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        // -g escapes ':' as "\\:" so that several fields can share a line; one field needs no escape.
+        let text = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        if field.contains(',') {
+            text
+        } else {
+            text.replace("\\:", ":")
+        }
+    }
+
+    /// Deletes every profile, so that one failed case does not spill into the next.
+    pub fn reset(&self) {
+        let o = self.nmcli(&["-g", "UUID,TYPE", "connection", "show"]);
+        for line in String::from_utf8_lossy(&o.stdout).lines() {
+            if let Some((uuid, kind)) = line.split_once(':') {
+                if kind != "loopback" {
+                    let _ = self.nmcli(&["connection", "delete", uuid]);
+                }
+            }
+        }
+    }
+
+    /// Names of all profiles, as nmcli lists them.
+    pub fn profiles(&self) -> Vec<String> {
+        let o = self.nmcli(&["-g", "NAME", "connection", "show"]);
+        assert!(o.status.success());
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(str::to_string)
+            .filter(|n| n != "lo")
+            .collect()
+    }
+
+    pub fn bondctl(&self, args: &[&str]) -> Output {
+        self.run(env!("CARGO_BIN_EXE_bondctl"), args)
+    }
+
+    /// Keyfiles NM wrote for to-disk profiles.
+    pub fn keyfiles(&self) -> Vec<String> {
+        std::fs::read_dir(self.dir.join("system-connections"))
+            .map(|d| {
+                d.filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Testbed {
+    fn drop(&mut self) {
+        let _ = Command::new(script()).arg("stop").arg(&self.dir).status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn fail_bed(reason: &str) -> ! {
+    eprintln!("\nTEST BED FAILED TO START: NetworkManager test bed A could not start, so no test ran.\n{reason}\n(needs root, network-manager, dbus and iproute2; see README)");
+    std::process::exit(1)
+}
+
+pub type CaseFn = for<'a> fn(&'a Testbed) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// Runs each case in turn on one runtime, catching panics so that one failure does not hide
+/// the others. A command-line argument filters cases by substring. Exits non-zero on failure.
+pub fn run_cases(bed: &Testbed, cases: &[(&str, CaseFn)]) {
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut failed = Vec::new();
+    let mut ran = 0;
+    for (name, case) in cases {
+        if filter.as_deref().is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        ran += 1;
+        bed.reset();
+        let started = std::time::Instant::now();
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(case(bed))));
+        let ms = started.elapsed().as_millis();
+        match result {
+            Ok(()) => println!("test {name} ... ok ({ms} ms)"),
+            Err(_) => {
+                println!("test {name} ... FAILED ({ms} ms)");
+                failed.push(*name);
+            }
+        }
+    }
+    println!("\n{} passed; {} failed", ran - failed.len(), failed.len());
+    if ran == 0 {
+        println!("no test matched the filter");
+        std::process::exit(1);
+    }
+    if !failed.is_empty() {
+        println!("failed: {}", failed.join(", "));
+        std::process::exit(1);
+    }
+}
+
+/// `cases![a, b]`: each async fn(&Testbed) with its name.
+#[macro_export]
+macro_rules! cases {
+    ($($f:ident),* $(,)?) => {
+        &[$((stringify!($f), (|bed| Box::pin($f(bed))) as support::CaseFn)),*]
+    };
+}
