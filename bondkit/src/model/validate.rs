@@ -65,6 +65,49 @@ pub fn check_options(options: &OptionMap, version: NmVersion) -> Verdict {
         return v;
     }
 
+    let Some(mode) = options.get("mode").and_then(|m| BondMode::parse(m)) else {
+        v.errors.push(Problem::new(
+            "mode",
+            "The bond needs a mode: choose one, for example active-backup.",
+        ));
+        return v;
+    };
+    v.errors = rule_errors(options, mode);
+    if !v.errors.is_empty() {
+        return v;
+    }
+
+    // Normalization: NM rewrites a numeric mode and drops what the mode does not use.
+    for (k, val) in options {
+        let s = spec(k).expect("checked above");
+        if k == "mode" {
+            v.normalized.insert(k.clone(), mode.name().to_string());
+        } else if s.kept_in(mode) {
+            v.normalized.insert(k.clone(), val.clone());
+        } else {
+            v.dropped.push(Problem::new(
+                k,
+                format!(
+                    "NetworkManager drops {k} in mode {mode}: it only applies to {}.",
+                    s.modes_text()
+                ),
+            ));
+        }
+    }
+    // NM verifies again after dropping: a rule that held only thanks to a dropped option
+    // (peer_notif_delay beside ARP options in 802.3ad, say) now fails.
+    v.errors = rule_errors(&v.normalized, mode);
+    if !v.errors.is_empty() {
+        v.normalized.clear();
+        return v;
+    }
+    v.warnings = warnings(&v.normalized, mode);
+    v
+}
+
+/// NM's cross-option rules for a map whose values are each well formed.
+fn rule_errors(options: &OptionMap, mode: BondMode) -> Vec<Problem> {
+    let mut v: Vec<Problem> = Vec::new();
     let get = |k: &str| options.get(k).map(String::as_str);
     let num = |k: &str| -> u64 {
         get(k)
@@ -72,17 +115,8 @@ pub fn check_options(options: &OptionMap, version: NmVersion) -> Verdict {
             .and_then(|s| s.parse().ok())
             .unwrap_or(0)
     };
-
-    let Some(mode_str) = get("mode") else {
-        v.errors.push(Problem::new(
-            "mode",
-            "The bond needs a mode: choose one, for example active-backup.",
-        ));
-        return v;
-    };
-    let mode = BondMode::parse(mode_str).expect("checked above");
     let (miimon, arp_interval) = (num("miimon"), num("arp_interval"));
-    let err = |v: &mut Verdict, k: &str, m: String| v.errors.push(Problem::new(k, m));
+    let err = |v: &mut Vec<Problem>, k: &str, m: String| v.push(Problem::new(k, m));
 
     if matches!(mode, BondMode::BalanceTlb | BondMode::BalanceAlb) && arp_interval > 0 {
         err(&mut v, "arp_interval", format!(
@@ -176,28 +210,7 @@ pub fn check_options(options: &OptionMap, version: NmVersion) -> Verdict {
             }
         }
     }
-    if !v.errors.is_empty() {
-        return v;
-    }
 
-    // Normalization: NM rewrites a numeric mode and drops what the mode does not use.
-    for (k, val) in options {
-        let s = spec(k).expect("checked above");
-        if k == "mode" {
-            v.normalized.insert(k.clone(), mode.name().to_string());
-        } else if s.kept_in(mode) {
-            v.normalized.insert(k.clone(), val.clone());
-        } else {
-            v.dropped.push(Problem::new(
-                k,
-                format!(
-                    "NetworkManager drops {k} in mode {mode}: it only applies to {}.",
-                    s.modes_text()
-                ),
-            ));
-        }
-    }
-    v.warnings = warnings(&v.normalized, mode);
     v
 }
 
@@ -573,6 +586,19 @@ mod tests {
         assert_eq!(v.normalized, map(&[("mode", "802.3ad"), ("miimon", "007")]));
         assert_eq!(v.dropped.len(), 2);
         assert_eq!(v.dropped[0].message, "NetworkManager drops arp_interval in mode 802.3ad: it only applies to balance-rr, active-backup, balance-xor or broadcast.");
+        // NM verifies again after dropping: here the dropped ARP options were all that
+        // excused a peer_notif_delay that is not a multiple of miimon.
+        let v = check_options(
+            &map(&[
+                ("mode", "802.3ad"),
+                ("miimon", "50"),
+                ("peer_notif_delay", "75"),
+                ("arp_interval", "10"),
+                ("arp_ip_target", "10.0.0.1"),
+            ]),
+            V142,
+        );
+        assert_eq!(v.errors[0].option, "peer_notif_delay");
         let v = check_options(&map(&[("mode", "1"), ("packets_per_slave", "3")]), V142);
         assert_eq!(v.normalized, map(&[("mode", "active-backup")]));
     }
