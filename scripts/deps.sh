@@ -1,0 +1,35 @@
+#!/bin/sh
+# Installs the Debian packages a tier needs, once (apt-get runs only when one is missing).
+#   deps.sh nm|gui|vm|all
+set -eu
+
+nm="network-manager dbus iproute2 iputils-ping util-linux"
+gui="libgtk-4-dev libadwaita-1-dev pkg-config meson ninja-build gettext desktop-file-utils appstream xvfb xauth imagemagick"
+vm="qemu-system-x86 busybox-static cpio kmod"
+
+want=""
+for tier in "$@"; do
+    case "$tier" in
+        nm) want="$want $nm" ;;
+        gui) want="$want $nm $gui" ;;
+        vm) want="$want $nm $vm" ;;
+        all) want="$want $nm $gui $vm" ;;
+        *) echo "deps.sh: unknown tier '$tier' (nm, gui, vm or all)" >&2; exit 2 ;;
+    esac
+done
+
+missing=""
+for p in $want; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "deps.sh: these packages are missing:$missing; run as root (sudo) so they can be installed." >&2
+    exit 1
+fi
+echo "Installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
