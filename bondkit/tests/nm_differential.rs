@@ -205,8 +205,14 @@ async fn verdicts_agree_with_networkmanager(bed: &Testbed) {
     let nm = bed.client().await;
     let version = nm.version();
     // BONDSMITH_DIFF_SEED / BONDSMITH_DIFF_SETS widen the search when hunting for new cases.
-    let seed = std::env::var("BONDSMITH_DIFF_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_b0d5_1234_5678);
-    let sets = std::env::var("BONDSMITH_DIFF_SETS").ok().and_then(|s| s.parse().ok()).unwrap_or(SETS);
+    let seed = std::env::var("BONDSMITH_DIFF_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_b0d5_1234_5678);
+    let sets = std::env::var("BONDSMITH_DIFF_SETS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(SETS);
     let mut rng = Rng(seed);
     let (mut accepted, mut rejected, mut with_drops) = (0, 0, 0);
     let mut disagreements = Vec::new();
