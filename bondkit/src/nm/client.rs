@@ -82,6 +82,15 @@ pub struct ApplyOptions {
     pub activation_timeout: Duration,
     /// Write profiles to disk (the default) or keep them in memory only.
     pub in_memory: bool,
+    /// Extra time the caller needs before it keeps or undoes a pending change (the GUI's
+    /// "Keep this configuration?" countdown). NM rolls back by itself after that.
+    pub confirm_timeout: Duration,
+}
+
+impl ApplyOptions {
+    fn checkpoint_timeout(&self) -> Duration {
+        self.activation_timeout + self.confirm_timeout + Duration::from_secs(30)
+    }
 }
 
 impl Default for ApplyOptions {
@@ -90,6 +99,7 @@ impl Default for ApplyOptions {
             activate: true,
             activation_timeout: Duration::from_secs(60),
             in_memory: false,
+            confirm_timeout: Duration::ZERO,
         }
     }
 }
@@ -187,6 +197,13 @@ pub struct ApplyReport {
     pub activated: bool,
     /// Options NM drops in this mode, and other things worth knowing.
     pub warnings: Vec<String>,
+}
+
+/// A change that is applied but not yet kept; see [`NmClient::create_bond_pending`].
+pub struct Pending {
+    checkpoint: OwnedObjectPath,
+    undo: Undo,
+    pub report: ApplyReport,
 }
 
 /// Things to undo by hand: a checkpoint restores devices, but not profiles that were
@@ -528,14 +545,27 @@ impl NmClient {
         Ok(path)
     }
 
-    /// Creates `cfg` (bond plus one port profile per port) inside a checkpoint, and activates
-    /// it if asked. Any failure rolls everything back.
+    /// Creates `cfg` (bond plus one port profile per port) inside a checkpoint, activates it
+    /// if asked, and keeps it. Any failure rolls everything back.
     pub async fn create_bond(
         &self,
         cfg: &BondConfig,
         opts: &ApplyOptions,
         progress: Progress<'_>,
     ) -> Result<ApplyReport> {
+        let pending = self.create_bond_pending(cfg, opts, progress).await?;
+        Ok(self.keep(pending).await)
+    }
+
+    /// Like [`Self::create_bond`], but leaves the checkpoint open: the caller asks the user
+    /// and then calls [`Self::keep`] or [`Self::undo`]. If nobody does, NM rolls back by
+    /// itself when the checkpoint times out.
+    pub async fn create_bond_pending(
+        &self,
+        cfg: &BondConfig,
+        opts: &ApplyOptions,
+        progress: Progress<'_>,
+    ) -> Result<Pending> {
         let verdict = cfg.check(self.version);
         if let Some(p) = verdict.errors.first() {
             return Err(NmError::Invalid(p.message.clone()));
@@ -569,11 +599,7 @@ impl NmClient {
         }
         let device_paths: Vec<OwnedObjectPath> = ports.iter().map(|d| d.path.clone()).collect();
         let checkpoint = self
-            .checkpoint(
-                &device_paths,
-                opts.activation_timeout + Duration::from_secs(30),
-                progress,
-            )
+            .checkpoint(&device_paths, opts.checkpoint_timeout(), progress)
             .await?;
         let mut undo = Undo::default();
         match self
@@ -587,10 +613,11 @@ impl NmClient {
             )
             .await
         {
-            Ok(()) => {
-                self.finish(&checkpoint).await;
-                Ok(report)
-            }
+            Ok(()) => Ok(Pending {
+                checkpoint,
+                undo,
+                report,
+            }),
             Err(e) => {
                 self.roll_back(&checkpoint, undo, progress).await;
                 Err(e)
@@ -713,7 +740,8 @@ impl NmClient {
         }
     }
 
-    /// Changes an existing bond. Keys Bondsmith does not model are sent back untouched.
+    /// Changes an existing bond and keeps the change. Keys Bondsmith does not model are
+    /// sent back untouched. Any failure rolls everything back.
     pub async fn edit_bond(
         &self,
         name: &str,
@@ -721,6 +749,18 @@ impl NmClient {
         opts: &ApplyOptions,
         progress: Progress<'_>,
     ) -> Result<ApplyReport> {
+        let pending = self.edit_bond_pending(name, edit, opts, progress).await?;
+        Ok(self.keep(pending).await)
+    }
+
+    /// Like [`Self::edit_bond`], but leaves the checkpoint open (see [`Self::create_bond_pending`]).
+    pub async fn edit_bond_pending(
+        &self,
+        name: &str,
+        edit: &BondEdit,
+        opts: &ApplyOptions,
+        progress: Progress<'_>,
+    ) -> Result<Pending> {
         let bond = self.find_bond(name).await?;
         let before = bond.to_config();
         for p in &edit.remove_ports {
@@ -782,11 +822,7 @@ impl NmClient {
                 .map(|p| p.message.clone()),
         );
         let checkpoint = self
-            .checkpoint(
-                &devices,
-                opts.activation_timeout + Duration::from_secs(30),
-                progress,
-            )
+            .checkpoint(&devices, opts.checkpoint_timeout(), progress)
             .await?;
         let mut undo = Undo::default();
         let steps = async {
@@ -848,15 +884,28 @@ impl NmClient {
             Ok::<(), NmError>(())
         };
         match steps.await {
-            Ok(()) => {
-                self.finish(&checkpoint).await;
-                Ok(report)
-            }
+            Ok(()) => Ok(Pending {
+                checkpoint,
+                undo,
+                report,
+            }),
             Err(e) => {
                 self.roll_back(&checkpoint, undo, progress).await;
                 Err(e)
             }
         }
+    }
+
+    /// Keeps a pending change: the checkpoint goes, the change stays.
+    pub async fn keep(&self, pending: Pending) -> ApplyReport {
+        self.finish(&pending.checkpoint).await;
+        pending.report
+    }
+
+    /// Rolls a pending change back, as if it had never been applied.
+    pub async fn undo(&self, pending: Pending, progress: Progress<'_>) {
+        self.roll_back(&pending.checkpoint, pending.undo, progress)
+            .await;
     }
 
     /// Deletes a bond profile together with its port profiles.

@@ -6,6 +6,6 @@ pub mod proxies;
 pub mod settings;
 
 pub use client::{
-    ApplyOptions, ApplyReport, BondEdit, BondProfile, DeviceInfo, NmClient, PortProfile,
+    ApplyOptions, ApplyReport, BondEdit, BondProfile, DeviceInfo, NmClient, Pending, PortProfile,
 };
 pub use error::NmError;

@@ -132,6 +132,7 @@ async fn create(a: CreateArgs) -> Result<(), NmError> {
         activate: !a.no_activate,
         activation_timeout: Duration::from_secs(a.timeout),
         in_memory: a.in_memory,
+        ..Default::default()
     };
     let report = nm.create_bond(&cfg, &opts, &progress(a.json)).await?;
     output::applied("Created", &report, a.json);
@@ -210,7 +211,7 @@ async fn edit(a: EditArgs) -> Result<(), NmError> {
     let opts = ApplyOptions {
         activate: !a.no_activate,
         activation_timeout: Duration::from_secs(a.timeout),
-        in_memory: false,
+        ..Default::default()
     };
     let report = nm.edit_bond(&a.name, &e, &opts, &progress(a.json)).await?;
     output::applied("Updated", &report, a.json);
