@@ -1,1 +1,3 @@
-fn main() {}
+fn main() -> gtk::glib::ExitCode {
+    bondsmith::application::run()
+}

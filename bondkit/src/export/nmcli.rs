@@ -125,6 +125,82 @@ pub fn create_commands(cfg: &BondConfig, options: &OptionMap, activate: bool) ->
     out
 }
 
+/// The commands that turn the bond profile `id` from `before` into `after` (options already
+/// normalized), given the profile names of the ports that go.
+pub fn modify_commands(
+    id: &str,
+    before: &BondConfig,
+    after: &BondConfig,
+    options: &OptionMap,
+    removed_port_ids: &[String],
+    activate: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut modify: Vec<String> = vec![
+        "nmcli".into(),
+        "connection".into(),
+        "modify".into(),
+        id.into(),
+    ];
+    if before.options != *options {
+        modify.extend(["bond.options".into(), options_string(options)]);
+    }
+    let (old_ip, new_ip) = (ip_args(before), ip_args(after));
+    if old_ip != new_ip {
+        modify.extend(new_ip);
+        // Settings that went away are cleared explicitly.
+        for (key, gone) in [
+            (
+                "ipv4.gateway",
+                before.gateway.is_some_and(|g| g.is_ipv4())
+                    && !after.gateway.is_some_and(|g| g.is_ipv4()),
+            ),
+            (
+                "ipv6.gateway",
+                before.gateway.is_some_and(|g| g.is_ipv6())
+                    && !after.gateway.is_some_and(|g| g.is_ipv6()),
+            ),
+            ("ethernet.mtu", before.mtu.is_some() && after.mtu.is_none()),
+            (
+                "ethernet.cloned-mac-address",
+                before.mac.is_some() && after.mac.is_none(),
+            ),
+        ] {
+            if gone {
+                modify.extend([key.to_string(), String::new()]);
+            }
+        }
+    }
+    if modify.len() > 4 {
+        out.push(cmd(&modify.iter().map(String::as_str).collect::<Vec<_>>()));
+    }
+    for port_id in removed_port_ids {
+        out.push(cmd(&["nmcli", "connection", "delete", port_id]));
+    }
+    for port in after.ports.iter().filter(|p| !before.ports.contains(p)) {
+        let pid = after.port_profile_name(port);
+        out.push(cmd(&[
+            "nmcli",
+            "connection",
+            "add",
+            "type",
+            "ethernet",
+            "con-name",
+            &pid,
+            "ifname",
+            port,
+            "connection.master",
+            &after.name,
+            "connection.slave-type",
+            "bond",
+        ]));
+    }
+    if activate && !out.is_empty() {
+        out.push(cmd(&["nmcli", "connection", "up", id]));
+    }
+    out
+}
+
 /// A runnable script for fleets: stops on the first error.
 pub fn script(cfg: &BondConfig, options: &OptionMap) -> String {
     let mut s = String::from("#!/bin/sh\n# Bond ");

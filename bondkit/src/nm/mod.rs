@@ -9,3 +9,4 @@ pub use client::{
     ApplyOptions, ApplyReport, BondEdit, BondProfile, DeviceInfo, NmClient, Pending, PortProfile,
 };
 pub use error::NmError;
+pub mod watch;

@@ -1,0 +1,145 @@
+//! The bridge between the GTK thread and bondkit. All D-Bus work runs on a tokio runtime in
+//! its own thread; results come back over async channels that the GTK side awaits with
+//! `glib::spawn_future_local`, so the UI thread never blocks.
+
+use bondkit::model::{BondConfig, NmVersion};
+use bondkit::nm::{ApplyOptions, BondEdit, BondProfile, DeviceInfo, NmClient, NmError, Pending};
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("bondsmith-backend")
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+    })
+}
+
+/// Runs `fut` on the backend runtime and hands its result back to the caller's executor.
+async fn on_backend<T: Send + 'static>(fut: impl Future<Output = T> + Send + 'static) -> T {
+    let (tx, rx) = async_channel::bounded(1);
+    runtime().spawn(async move {
+        let _ = tx.send(fut.await).await;
+    });
+    rx.recv()
+        .await
+        .expect("the backend runtime never drops a request")
+}
+
+/// What the main window shows.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub bonds: Vec<BondProfile>,
+    pub devices: Vec<DeviceInfo>,
+}
+
+#[derive(Clone)]
+pub struct Backend {
+    client: Arc<NmClient>,
+}
+
+/// Progress lines from a running change.
+pub type ProgressRx = async_channel::Receiver<String>;
+
+fn progress_pair() -> (impl Fn(&str) + Send + Sync + 'static, ProgressRx) {
+    let (tx, rx) = async_channel::unbounded();
+    (
+        move |s: &str| {
+            let _ = tx.try_send(s.to_string());
+        },
+        rx,
+    )
+}
+
+impl Backend {
+    /// Connects to NetworkManager on the system bus.
+    pub async fn connect() -> Result<Backend, NmError> {
+        let client = on_backend(NmClient::system()).await?;
+        Ok(Backend {
+            client: Arc::new(client),
+        })
+    }
+
+    pub fn version(&self) -> NmVersion {
+        self.client.version()
+    }
+
+    pub async fn snapshot(&self) -> Result<Snapshot, NmError> {
+        let c = self.client.clone();
+        on_backend(async move {
+            Ok(Snapshot {
+                bonds: c.list_bonds().await?,
+                devices: c.devices().await?,
+            })
+        })
+        .await
+    }
+
+    /// A stream of "something changed in NM" ticks, for refreshing views without polling.
+    pub fn changes(&self) -> async_channel::Receiver<()> {
+        let (tx, rx) = async_channel::bounded(1);
+        let c = self.client.clone();
+        runtime().spawn(async move {
+            if let Ok(mut changes) = c.changes().await {
+                use futures_util::StreamExt;
+                while changes.next().await.is_some() {
+                    // A full channel already holds a pending refresh: drop the tick.
+                    if tx.is_closed() {
+                        break;
+                    }
+                    let _ = tx.try_send(());
+                }
+            }
+        });
+        rx
+    }
+
+    pub fn create(
+        &self,
+        cfg: BondConfig,
+        opts: ApplyOptions,
+    ) -> (ProgressRx, impl Future<Output = Result<Pending, NmError>>) {
+        let (progress, rx) = progress_pair();
+        let c = self.client.clone();
+        (
+            rx,
+            on_backend(async move { c.create_bond_pending(&cfg, &opts, &progress).await }),
+        )
+    }
+
+    pub fn edit(
+        &self,
+        name: String,
+        edit: BondEdit,
+        opts: ApplyOptions,
+    ) -> (ProgressRx, impl Future<Output = Result<Pending, NmError>>) {
+        let (progress, rx) = progress_pair();
+        let c = self.client.clone();
+        (
+            rx,
+            on_backend(async move { c.edit_bond_pending(&name, &edit, &opts, &progress).await }),
+        )
+    }
+
+    pub async fn keep(&self, pending: Pending) {
+        let c = self.client.clone();
+        on_backend(async move {
+            c.keep(pending).await;
+        })
+        .await
+    }
+
+    pub async fn undo(&self, pending: Pending) {
+        let c = self.client.clone();
+        on_backend(async move { c.undo(pending, &|_| {}).await }).await
+    }
+
+    pub async fn delete(&self, name: String) -> Result<Vec<String>, NmError> {
+        let c = self.client.clone();
+        on_backend(async move { c.delete_bond(&name, &|_| {}).await }).await
+    }
+}

@@ -1,0 +1,13 @@
+//! Build-time settings. meson passes them as environment variables; plain `cargo` builds get
+//! the defaults, so `cargo run` and `cargo test` work without meson.
+
+pub const APP_ID: &str = match option_env!("BONDSMITH_APP_ID") {
+    Some(v) => v,
+    None => "io.github.bondsmith.Bondsmith",
+};
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub const GETTEXT_PACKAGE: &str = "bondsmith";
+pub const LOCALEDIR: &str = match option_env!("BONDSMITH_LOCALEDIR") {
+    Some(v) => v,
+    None => "/usr/share/locale",
+};

@@ -1,0 +1,1012 @@
+//! The create/edit form: name, mode, ports, options by mode, addresses. Every change is
+//! validated at once by bondkit; each problem is shown at its field, and Review stays
+//! insensitive until none is left. The Review page shows the equivalent nmcli commands.
+
+use crate::i18n::{gettext, gettext_f};
+use adw::prelude::*;
+use adw::subclass::prelude::*;
+use bondkit::export::nmcli;
+use bondkit::model::{
+    spec, BondConfig, BondMode, Ipv4Config, Ipv6Config, NmVersion, OptionSpec, Problem, ValueKind,
+    Verdict, OPTIONS,
+};
+use bondkit::nm::{BondEdit, BondProfile, DeviceInfo};
+use gtk::glib;
+use std::cell::RefCell;
+use std::net::IpAddr;
+
+/// A row that holds one bond option.
+#[derive(Clone)]
+enum OptionRow {
+    /// Index 0 is "Default"; the rest are the choices in table order.
+    Choice(adw::ComboRow, &'static [&'static str]),
+    Text(adw::ActionRow, gtk::Entry),
+}
+
+impl OptionRow {
+    fn row(&self) -> gtk::Widget {
+        match self {
+            OptionRow::Choice(r, _) => r.clone().upcast(),
+            OptionRow::Text(r, _) => r.clone().upcast(),
+        }
+    }
+
+    fn value(&self) -> Option<String> {
+        match self {
+            OptionRow::Choice(r, values) => match r.selected() {
+                0 | gtk::INVALID_LIST_POSITION => None,
+                i => values.get(i as usize - 1).map(|v| v.to_string()),
+            },
+            OptionRow::Text(_, e) => Some(e.text().trim().to_string()).filter(|t| !t.is_empty()),
+        }
+    }
+
+    fn set_value(&self, v: Option<&str>) {
+        match self {
+            OptionRow::Choice(r, values) => {
+                let idx = v.and_then(|v| {
+                    values
+                        .iter()
+                        .position(|c| *c == v)
+                        .or_else(|| v.parse::<usize>().ok().filter(|i| *i < values.len()))
+                });
+                r.set_selected(idx.map_or(0, |i| i as u32 + 1));
+            }
+            OptionRow::Text(_, e) => e.set_text(v.unwrap_or("")),
+        }
+    }
+}
+
+/// A labelled text field row.
+#[derive(Clone)]
+pub struct Field {
+    row: adw::ActionRow,
+    entry: gtk::Entry,
+    help: String,
+}
+
+/// What the form currently describes.
+pub struct Draft {
+    pub config: BondConfig,
+    /// For an edit: the change relative to the profile being edited.
+    pub edit: Option<BondEdit>,
+    pub verdict: Verdict,
+    pub activate: bool,
+}
+
+#[derive(Default)]
+pub struct State {
+    version: Option<NmVersion>,
+    editing: Option<BondProfile>,
+    options: Vec<(&'static OptionSpec, OptionRow)>,
+    ports: Vec<(String, gtk::CheckButton, adw::ActionRow)>,
+    ipv4: Option<adw::ComboRow>,
+    ipv6: Option<adw::ComboRow>,
+    fields: Vec<(&'static str, Field)>,
+    on_apply: Option<Box<dyn Fn(Draft)>>,
+    loading: bool,
+    /// Names of the bonds that exist, so a new one cannot take them.
+    existing: Vec<String>,
+}
+
+mod imp {
+    use super::*;
+
+    #[derive(Default, gtk::CompositeTemplate)]
+    #[template(resource = "/io/github/bondsmith/Bondsmith/widgets/bond_editor.ui")]
+    pub struct BondEditor {
+        #[template_child]
+        pub pages: TemplateChild<gtk::Stack>,
+        #[template_child]
+        pub form_page: TemplateChild<adw::PreferencesPage>,
+        #[template_child]
+        pub name_row: TemplateChild<adw::ActionRow>,
+        #[template_child]
+        pub name_entry: TemplateChild<gtk::Entry>,
+        #[template_child]
+        pub mode_row: TemplateChild<adw::ComboRow>,
+        #[template_child]
+        pub ports_group: TemplateChild<adw::PreferencesGroup>,
+        #[template_child]
+        pub options_group: TemplateChild<adw::PreferencesGroup>,
+        #[template_child]
+        pub advanced_row: TemplateChild<adw::ExpanderRow>,
+        #[template_child]
+        pub ip_group: TemplateChild<adw::PreferencesGroup>,
+        #[template_child]
+        pub activate_switch: TemplateChild<gtk::Switch>,
+        #[template_child]
+        pub review_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub review_text: TemplateChild<gtk::TextView>,
+        #[template_child]
+        pub copy_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub notes_group: TemplateChild<adw::PreferencesGroup>,
+        #[template_child]
+        pub apply_button: TemplateChild<gtk::Button>,
+        pub state: RefCell<State>,
+        pub notes: RefCell<Vec<adw::ActionRow>>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for BondEditor {
+        const NAME: &'static str = "BondsmithBondEditor";
+        type Type = super::BondEditor;
+        type ParentType = gtk::Box;
+
+        fn class_init(klass: &mut Self::Class) {
+            klass.bind_template();
+        }
+
+        fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
+            obj.init_template();
+        }
+    }
+
+    impl ObjectImpl for BondEditor {
+        fn constructed(&self) {
+            self.parent_constructed();
+            self.obj().build_static_rows();
+        }
+    }
+    impl WidgetImpl for BondEditor {}
+    impl BoxImpl for BondEditor {}
+}
+
+glib::wrapper! {
+    pub struct BondEditor(ObjectSubclass<imp::BondEditor>)
+        @extends gtk::Widget, gtk::Box,
+        @implements gtk::Buildable, gtk::ConstraintTarget, gtk::Orientable;
+}
+
+fn combo(title: &str, items: &[String]) -> adw::ComboRow {
+    let list = gtk::StringList::new(&items.iter().map(String::as_str).collect::<Vec<_>>());
+    adw::ComboRow::builder().title(title).model(&list).build()
+}
+
+fn field(title: &str, help: &str, placeholder: &str) -> Field {
+    let entry = gtk::Entry::builder()
+        .valign(gtk::Align::Center)
+        .width_chars(12)
+        .placeholder_text(placeholder)
+        .build();
+    let row = adw::ActionRow::builder()
+        .title(title)
+        .subtitle(help)
+        .build();
+    row.add_suffix(&entry);
+    row.set_activatable_widget(Some(&entry));
+    Field {
+        row,
+        entry,
+        help: help.to_string(),
+    }
+}
+
+fn split_list(s: &str) -> Vec<&str> {
+    s.split([',', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+impl Default for BondEditor {
+    fn default() -> Self {
+        glib::Object::new()
+    }
+}
+
+impl BondEditor {
+    /// Rows that do not depend on NM: mode, options, addresses.
+    fn build_static_rows(&self) {
+        let imp = self.imp();
+        let modes: Vec<String> = BondMode::ALL
+            .iter()
+            .map(|m| format!("{} ({})", m.title(), m.name()))
+            .collect();
+        imp.mode_row.set_model(Some(&gtk::StringList::new(
+            &modes.iter().map(String::as_str).collect::<Vec<_>>(),
+        )));
+        imp.mode_row
+            .set_selected(BondMode::ActiveBackup.index() as u32);
+        imp.mode_row.connect_selected_notify(glib::clone!(
+            #[weak(rename_to = this)]
+            self,
+            move |_| this.changed()
+        ));
+        imp.name_entry.connect_changed(glib::clone!(
+            #[weak(rename_to = this)]
+            self,
+            move |_| this.changed()
+        ));
+
+        let mut state = imp.state.borrow_mut();
+        for spec in OPTIONS
+            .iter()
+            .filter(|o| o.name != "mode" && o.alias_of.is_none())
+        {
+            let unit = spec.unit.map(|u| format!(", {u}")).unwrap_or_default();
+            let title = format!("{} ({}{unit})", spec.label, spec.name);
+            let row = match spec.kind {
+                ValueKind::Choice { values } => {
+                    let mut items = vec![gettext_f("Default ({})", &[spec.default])];
+                    items.extend(values.iter().map(|v| v.to_string()));
+                    let r = combo(&title, &items);
+                    r.set_subtitle(spec.help);
+                    r.set_subtitle_lines(4);
+                    r.connect_selected_notify(glib::clone!(
+                        #[weak(rename_to = this)]
+                        self,
+                        move |_| this.changed()
+                    ));
+                    OptionRow::Choice(r, values)
+                }
+                _ => {
+                    let placeholder = if spec.default.is_empty() {
+                        gettext("none")
+                    } else {
+                        spec.default.to_string()
+                    };
+                    let f = field(&title, spec.help, &placeholder);
+                    f.row.set_subtitle_lines(4);
+                    f.entry.connect_changed(glib::clone!(
+                        #[weak(rename_to = this)]
+                        self,
+                        move |_| this.changed()
+                    ));
+                    OptionRow::Text(f.row, f.entry)
+                }
+            };
+            if spec.common {
+                imp.options_group.add(&row.row());
+            } else {
+                imp.advanced_row.add_row(&row.row());
+            }
+            state.options.push((spec, row));
+        }
+
+        let ipv4 = combo(
+            &gettext("IPv4"),
+            &[
+                gettext("Automatic (DHCP)"),
+                gettext("Manual"),
+                gettext("Disabled"),
+            ],
+        );
+        let ipv6 = combo(
+            &gettext("IPv6"),
+            &[gettext("Automatic"), gettext("Manual"), gettext("Disabled")],
+        );
+        let fields = [
+            (
+                "ipv4_address",
+                field(
+                    &gettext("IPv4 Address"),
+                    &gettext("Address and prefix, such as 192.168.10.20/24"),
+                    "192.168.10.20/24",
+                ),
+            ),
+            (
+                "gateway",
+                field(&gettext("Gateway"), &gettext("Optional"), "192.168.10.1"),
+            ),
+            (
+                "dns",
+                field(
+                    &gettext("DNS Servers"),
+                    &gettext("Optional, separated by commas"),
+                    "192.168.10.1",
+                ),
+            ),
+            (
+                "ipv6_address",
+                field(
+                    &gettext("IPv6 Address"),
+                    &gettext("Address and prefix, such as fd00::20/64"),
+                    "fd00::20/64",
+                ),
+            ),
+            (
+                "mtu",
+                field(
+                    &gettext("MTU"),
+                    &gettext("Optional; 9000 for jumbo frames"),
+                    "1500",
+                ),
+            ),
+            (
+                "mac",
+                field(
+                    &gettext("Fixed MAC Address"),
+                    &gettext("Optional; keeps the LACP system id stable across reboots"),
+                    "52:54:00:12:34:56",
+                ),
+            ),
+        ];
+        imp.ip_group.add(&ipv4);
+        for (key, f) in &fields {
+            if *key == "ipv6_address" {
+                imp.ip_group.add(&ipv6);
+            }
+            imp.ip_group.add(&f.row);
+            f.entry.connect_changed(glib::clone!(
+                #[weak(rename_to = this)]
+                self,
+                move |_| this.changed()
+            ));
+        }
+        for c in [&ipv4, &ipv6] {
+            c.connect_selected_notify(glib::clone!(
+                #[weak(rename_to = this)]
+                self,
+                move |_| this.changed()
+            ));
+        }
+        state.ipv4 = Some(ipv4);
+        state.ipv6 = Some(ipv6);
+        state.fields = fields.into_iter().collect();
+        drop(state);
+
+        imp.review_button.connect_clicked(glib::clone!(
+            #[weak(rename_to = this)]
+            self,
+            move |_| this.show_review()
+        ));
+        imp.copy_button.connect_clicked(glib::clone!(
+            #[weak(rename_to = this)]
+            self,
+            move |b| {
+                b.clipboard().set_text(&this.review_text());
+                if let Some(w) = WidgetExt::root(&this).and_downcast::<crate::BondsmithWindow>() {
+                    w.toast(&gettext("Commands copied"));
+                }
+            }
+        ));
+        imp.apply_button.connect_clicked(glib::clone!(
+            #[weak(rename_to = this)]
+            self,
+            move |_| this.request_apply()
+        ));
+    }
+
+    /// Fills the form for a new bond; `existing` are the names already taken.
+    pub fn load_create(&self, devices: &[DeviceInfo], version: NmVersion, existing: Vec<String>) {
+        self.imp().state.borrow_mut().existing = existing;
+        self.load(None, devices, version);
+    }
+
+    /// Fills the form with an existing bond.
+    pub fn load_edit(&self, bond: &BondProfile, devices: &[DeviceInfo], version: NmVersion) {
+        self.load(Some(bond.clone()), devices, version);
+    }
+
+    fn load(&self, bond: Option<BondProfile>, devices: &[DeviceInfo], version: NmVersion) {
+        let imp = self.imp();
+        imp.state.borrow_mut().loading = true;
+        let cfg = bond
+            .as_ref()
+            .map(BondProfile::to_config)
+            .unwrap_or_else(|| BondConfig::new("", "active-backup"));
+        imp.name_entry.set_text(&cfg.name);
+        imp.name_entry.set_sensitive(bond.is_none());
+        let mode = cfg
+            .options
+            .get("mode")
+            .and_then(|m| BondMode::parse(m))
+            .unwrap_or(BondMode::ActiveBackup);
+        imp.mode_row.set_selected(mode.index() as u32);
+        imp.activate_switch.set_active(
+            bond.as_ref()
+                .is_none_or(|b| b.device_state.as_deref() == Some("activated")),
+        );
+
+        // Ports: every device that can be one, plus ports of this bond whose device is gone.
+        let old_ports: Vec<(String, gtk::CheckButton, adw::ActionRow)> =
+            std::mem::take(&mut imp.state.borrow_mut().ports);
+        for (_, _, row) in old_ports {
+            imp.ports_group.remove(&row);
+        }
+        let mut names: Vec<String> = devices
+            .iter()
+            .filter(|d| d.can_be_port)
+            .map(|d| d.interface.clone())
+            .collect();
+        for p in &cfg.ports {
+            if !names.contains(p) {
+                names.push(p.clone());
+            }
+        }
+        let mut ports = Vec::new();
+        for name in names {
+            let dev = devices.iter().find(|d| d.interface == name);
+            let mine = cfg.ports.contains(&name);
+            let check = gtk::CheckButton::builder()
+                .valign(gtk::Align::Center)
+                .active(mine)
+                .build();
+            let row = adw::ActionRow::builder()
+                .title(name.as_str())
+                .subtitle(port_subtitle(dev, mine, bond.as_ref()))
+                .activatable_widget(&check)
+                .build();
+            row.set_subtitle_lines(3);
+            row.add_prefix(&check);
+            check.connect_toggled(glib::clone!(
+                #[weak(rename_to = this)]
+                self,
+                move |_| this.changed()
+            ));
+            imp.ports_group.add(&row);
+            ports.push((name, check, row));
+        }
+
+        {
+            let mut st = imp.state.borrow_mut();
+            st.ports = ports;
+            st.version = Some(version);
+            for (spec, row) in &st.options {
+                row.set_value(cfg.options.get(spec.name).map(String::as_str));
+            }
+            let (ipv4, ipv6) = (st.ipv4.clone().unwrap(), st.ipv6.clone().unwrap());
+            ipv4.set_selected(match cfg.ipv4 {
+                Ipv4Config::Auto => 0,
+                Ipv4Config::Manual { .. } => 1,
+                Ipv4Config::Disabled => 2,
+            });
+            ipv6.set_selected(match cfg.ipv6 {
+                Ipv6Config::Auto => 0,
+                Ipv6Config::Manual { .. } => 1,
+                Ipv6Config::Disabled => 2,
+            });
+            for (key, f) in &st.fields {
+                let text = match *key {
+                    "ipv4_address" => match &cfg.ipv4 {
+                        Ipv4Config::Manual { address, prefix } => format!("{address}/{prefix}"),
+                        _ => String::new(),
+                    },
+                    "ipv6_address" => match &cfg.ipv6 {
+                        Ipv6Config::Manual { address, prefix } => format!("{address}/{prefix}"),
+                        _ => String::new(),
+                    },
+                    "gateway" => cfg.gateway.map(|g| g.to_string()).unwrap_or_default(),
+                    "dns" => cfg
+                        .dns
+                        .iter()
+                        .map(|d| d.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    "mtu" => cfg.mtu.map(|m| m.to_string()).unwrap_or_default(),
+                    "mac" => cfg.mac.clone().unwrap_or_default(),
+                    _ => String::new(),
+                };
+                f.entry.set_text(&text);
+            }
+            st.editing = bond;
+            st.loading = false;
+        }
+        imp.pages.set_visible_child_name("form");
+        self.changed();
+    }
+
+    pub fn is_editing(&self) -> bool {
+        self.imp().state.borrow().editing.is_some()
+    }
+
+    /// "review" or "form".
+    pub fn page(&self) -> String {
+        self.imp()
+            .pages
+            .visible_child_name()
+            .map(|s| s.to_string())
+            .unwrap_or_default()
+    }
+
+    pub fn show_form(&self) {
+        self.imp().pages.set_visible_child_name("form");
+    }
+
+    pub fn connect_apply(&self, f: impl Fn(Draft) + 'static) {
+        self.imp().state.borrow_mut().on_apply = Some(Box::new(f));
+    }
+
+    fn mode(&self) -> BondMode {
+        BondMode::ALL
+            .get(self.imp().mode_row.selected() as usize)
+            .copied()
+            .unwrap_or(BondMode::ActiveBackup)
+    }
+
+    /// Reads the form into a draft and the problems with it.
+    pub fn draft(&self) -> Draft {
+        let imp = self.imp();
+        let st = imp.state.borrow();
+        let version = st.version.unwrap_or(NmVersion::OLDEST);
+        let mode = self.mode();
+        let before = st.editing.as_ref().map(BondProfile::to_config);
+        let mut problems: Vec<Problem> = Vec::new();
+        let mut p = |field: &str, message: String| {
+            problems.push(Problem {
+                option: field.into(),
+                message,
+            })
+        };
+
+        let name = imp.name_entry.text().trim().to_string();
+        let mut cfg = before
+            .clone()
+            .unwrap_or_else(|| BondConfig::new(&name, mode.name()));
+        cfg.options.insert("mode".into(), mode.name().into());
+        for (spec, row) in &st.options {
+            if spec.offered_in(mode, version) {
+                match row.value() {
+                    Some(v) => cfg.options.insert(spec.name.to_string(), v),
+                    None => cfg.options.remove(spec.name),
+                };
+            } else if before.is_none() {
+                cfg.options.remove(spec.name);
+            }
+        }
+        cfg.ports = st
+            .ports
+            .iter()
+            .filter(|(_, c, _)| c.is_active())
+            .map(|(n, _, _)| n.clone())
+            .collect();
+        let text = |k: &str| {
+            st.fields
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, f)| f.entry.text().trim().to_string())
+                .unwrap_or_default()
+        };
+        cfg.ipv4 = match st.ipv4.as_ref().map_or(0, |c| c.selected()) {
+            1 => match Ipv4Config::parse(&text("ipv4_address")) {
+                Ok(v @ Ipv4Config::Manual { .. }) => v,
+                _ => {
+                    p(
+                        "ipv4_address",
+                        gettext("Give the IPv4 address with its prefix, such as 192.168.10.20/24."),
+                    );
+                    Ipv4Config::Auto
+                }
+            },
+            2 => Ipv4Config::Disabled,
+            _ => Ipv4Config::Auto,
+        };
+        cfg.ipv6 = match st.ipv6.as_ref().map_or(0, |c| c.selected()) {
+            1 => match Ipv6Config::parse(&text("ipv6_address")) {
+                Ok(v @ Ipv6Config::Manual { .. }) => v,
+                _ => {
+                    p(
+                        "ipv6_address",
+                        gettext("Give the IPv6 address with its prefix, such as fd00::20/64."),
+                    );
+                    Ipv6Config::Auto
+                }
+            },
+            2 => Ipv6Config::Disabled,
+            _ => Ipv6Config::Auto,
+        };
+        let gw = text("gateway");
+        cfg.gateway = if gw.is_empty() {
+            None
+        } else {
+            gw.parse::<IpAddr>()
+                .map_err(|_| {
+                    p(
+                        "gateway",
+                        gettext_f(
+                            "'{}' is not an IP address; write it like 192.168.10.1.",
+                            &[&gw],
+                        ),
+                    )
+                })
+                .ok()
+        };
+        cfg.dns = split_list(&text("dns"))
+            .into_iter()
+            .filter_map(|d| {
+                d.parse::<IpAddr>()
+                    .map_err(|_| {
+                        p(
+                            "dns",
+                            gettext_f(
+                                "'{}' is not an IP address; separate DNS servers with commas.",
+                                &[d],
+                            ),
+                        )
+                    })
+                    .ok()
+            })
+            .collect();
+        let mtu = text("mtu");
+        cfg.mtu = if mtu.is_empty() {
+            None
+        } else {
+            mtu.parse::<u32>()
+                .map_err(|_| {
+                    p(
+                        "mtu",
+                        gettext_f("'{}' is not an MTU; give a number such as 1500.", &[&mtu]),
+                    )
+                })
+                .ok()
+        };
+        let mac = text("mac");
+        cfg.mac = (!mac.is_empty()).then_some(mac);
+        if before.is_none() {
+            if name.is_empty() {
+                p("name", gettext("Give the bond a name, such as bond0."));
+            }
+            cfg.name = if name.is_empty() {
+                "bond0".into()
+            } else {
+                name
+            };
+        }
+
+        let edit = before.as_ref().map(|b| edit_between(b, &cfg));
+        let mut verdict = cfg.check(version);
+        if name_taken(&st, &cfg) {
+            verdict.errors.push(Problem {
+                option: "name".into(),
+                message: gettext_f(
+                    "A bond named {} already exists; pick another name.",
+                    &[&cfg.name],
+                ),
+            });
+        }
+        verdict.errors.splice(0..0, problems);
+        if let Some(e) = &edit {
+            let removed = e.removed_by_mode_change(before.as_ref().unwrap());
+            for k in removed {
+                let modes = spec(&k).map(|s| s.modes_text()).unwrap_or_default();
+                verdict.warnings.push(Problem {
+                    option: k.clone(),
+                    message: gettext_f(
+                        "Switching the mode removes {}, which only applies to {}.",
+                        &[&k, &modes],
+                    ),
+                });
+            }
+        }
+        Draft {
+            config: cfg,
+            edit,
+            verdict,
+            activate: imp.activate_switch.is_active(),
+        }
+    }
+
+    /// Re-validates after any change and shows each problem at its field.
+    fn changed(&self) {
+        let imp = self.imp();
+        if imp.state.borrow().loading {
+            return;
+        }
+        let draft = self.draft();
+        let st = imp.state.borrow();
+        let version = st.version.unwrap_or(NmVersion::OLDEST);
+        let mode = self.mode();
+        imp.mode_row.set_subtitle(mode.summary());
+        let error_for = |key: &str| {
+            draft
+                .verdict
+                .errors
+                .iter()
+                .find(|p| p.option == key || (key == "primary" && p.option == "active_slave"))
+                .map(|p| p.message.clone())
+        };
+        let mark = |row: &adw::PreferencesRow, subtitle_ok: &str, err: Option<String>| {
+            let r = row.clone();
+            if let Some(ar) = r.dynamic_cast_ref::<adw::ActionRow>() {
+                ar.set_subtitle(
+                    &err.clone()
+                        .map(|e| format!("⚠ {e}"))
+                        .unwrap_or_else(|| subtitle_ok.to_string()),
+                );
+            }
+            if err.is_some() {
+                row.add_css_class("error")
+            } else {
+                row.remove_css_class("error")
+            }
+        };
+
+        let mut advanced_visible = 0;
+        for (spec, row) in &st.options {
+            let offered = spec.offered_in(mode, version) || error_for(spec.name).is_some();
+            let w = row.row();
+            w.set_visible(offered);
+            if offered && !spec.common {
+                advanced_visible += 1;
+            }
+            let help = if let OptionRow::Choice(..) = row {
+                spec.help.to_string()
+            } else {
+                spec.help.to_string()
+            };
+            mark(
+                w.downcast_ref::<adw::PreferencesRow>().unwrap(),
+                &help,
+                error_for(spec.name),
+            );
+            if error_for(spec.name).is_some() && !spec.common {
+                imp.advanced_row.set_expanded(true);
+            }
+        }
+        imp.advanced_row.set_visible(advanced_visible > 0);
+        mark(
+            imp.name_row.upcast_ref(),
+            &gettext("The interface name, such as bond0"),
+            error_for("name"),
+        );
+        mark(imp.mode_row.upcast_ref(), mode.summary(), error_for("mode"));
+        let ipv4_manual = st.ipv4.as_ref().is_some_and(|c| c.selected() == 1);
+        let ipv6_manual = st.ipv6.as_ref().is_some_and(|c| c.selected() == 1);
+        for (key, f) in &st.fields {
+            let visible = match *key {
+                "ipv4_address" => ipv4_manual,
+                "ipv6_address" => ipv6_manual,
+                _ => true,
+            };
+            f.row.set_visible(visible);
+            mark(f.row.upcast_ref(), &f.help, error_for(key));
+        }
+        let ports_error = error_for("ports");
+        imp.ports_group.set_description(Some(
+            &ports_error
+                .clone()
+                .map(|e| format!("⚠ {e}"))
+                .unwrap_or_else(|| gettext("Two or more ports give redundancy.")),
+        ));
+        if ports_error.is_some() {
+            imp.ports_group.add_css_class("error")
+        } else {
+            imp.ports_group.remove_css_class("error")
+        }
+        imp.review_button.set_sensitive(draft.verdict.is_valid());
+    }
+
+    /// The nmcli commands for the current draft.
+    pub fn commands(&self, draft: &Draft) -> Vec<String> {
+        let st = self.imp().state.borrow();
+        match (&st.editing, &draft.edit) {
+            (Some(bond), Some(edit)) => {
+                let removed: Vec<String> = bond
+                    .ports
+                    .iter()
+                    .filter(|p| edit.remove_ports.contains(&p.interface))
+                    .map(|p| p.id.clone())
+                    .collect();
+                let active = bond.device_state.as_deref() == Some("activated");
+                nmcli::modify_commands(
+                    &bond.settings.id,
+                    &bond.to_config(),
+                    &draft.config,
+                    &draft.verdict.normalized,
+                    &removed,
+                    draft.activate && active,
+                )
+            }
+            _ => nmcli::create_commands(&draft.config, &draft.verdict.normalized, draft.activate),
+        }
+    }
+
+    pub fn show_review(&self) {
+        let imp = self.imp();
+        let draft = self.draft();
+        if !draft.verdict.is_valid() {
+            return;
+        }
+        let commands = self.commands(&draft);
+        let text = if commands.is_empty() {
+            gettext("Nothing to change.")
+        } else {
+            commands.join("\n")
+        };
+        imp.review_text.buffer().set_text(&text);
+        imp.apply_button.set_sensitive(!commands.is_empty());
+        for row in imp.notes.take() {
+            imp.notes_group.remove(&row);
+        }
+        let notes: Vec<adw::ActionRow> = draft
+            .verdict
+            .dropped
+            .iter()
+            .chain(&draft.verdict.warnings)
+            .map(|p| {
+                let r = adw::ActionRow::builder()
+                    .title(p.message.as_str())
+                    .title_lines(4)
+                    .build();
+                r.add_prefix(&gtk::Image::from_icon_name("dialog-information-symbolic"));
+                imp.notes_group.add(&r);
+                r
+            })
+            .collect();
+        imp.notes_group.set_visible(!notes.is_empty());
+        imp.notes.replace(notes);
+        imp.pages.set_visible_child_name("review");
+    }
+
+    /// The review text as shown.
+    pub fn review_text(&self) -> String {
+        let b = self.imp().review_text.buffer();
+        b.text(&b.start_iter(), &b.end_iter(), false).to_string()
+    }
+
+    fn request_apply(&self) {
+        let draft = self.draft();
+        if !draft.verdict.is_valid() {
+            return;
+        }
+        let st = self.imp().state.borrow();
+        if let Some(f) = &st.on_apply {
+            f(draft);
+        }
+    }
+
+    // Handles for tests, which drive the same widgets a user does.
+
+    pub fn name_entry(&self) -> gtk::Entry {
+        self.imp().name_entry.get()
+    }
+    pub fn mode_row(&self) -> adw::ComboRow {
+        self.imp().mode_row.get()
+    }
+    pub fn review_button(&self) -> gtk::Button {
+        self.imp().review_button.get()
+    }
+    pub fn apply_button(&self) -> gtk::Button {
+        self.imp().apply_button.get()
+    }
+    pub fn activate_switch(&self) -> gtk::Switch {
+        self.imp().activate_switch.get()
+    }
+    pub fn port_check(&self, name: &str) -> Option<gtk::CheckButton> {
+        self.imp()
+            .state
+            .borrow()
+            .ports
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, c, _)| c.clone())
+    }
+    /// Sets an option the way a user would: picks the choice, or types into the entry.
+    pub fn set_option(&self, key: &str, value: Option<&str>) {
+        let row = self
+            .imp()
+            .state
+            .borrow()
+            .options
+            .iter()
+            .find(|(s, _)| s.name == key)
+            .map(|(_, r)| r.clone());
+        row.expect("known option").set_value(value);
+    }
+    pub fn field_entry(&self, key: &str) -> Option<gtk::Entry> {
+        self.imp()
+            .state
+            .borrow()
+            .fields
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, f)| f.entry.clone())
+    }
+    /// The message shown at an option's or field's row, if it is marked as a problem.
+    pub fn field_problem(&self, key: &str) -> Option<String> {
+        let st = self.imp().state.borrow();
+        let row: gtk::Widget = match key {
+            "name" => self.imp().name_row.get().upcast(),
+            "mode" => self.imp().mode_row.get().upcast(),
+            k => st
+                .options
+                .iter()
+                .find(|(s, _)| s.name == k)
+                .map(|(_, r)| r.row())
+                .or_else(|| {
+                    st.fields
+                        .iter()
+                        .find(|(f, _)| *f == k)
+                        .map(|(_, f)| f.row.clone().upcast())
+                })?,
+        };
+        if !row.has_css_class("error") || !row.is_visible() {
+            return None;
+        }
+        row.dynamic_cast_ref::<adw::ActionRow>().map(|r| {
+            r.subtitle()
+                .map(|s| s.trim_start_matches("⚠ ").to_string())
+                .unwrap_or_default()
+        })
+    }
+    pub fn ipv4_row(&self) -> adw::ComboRow {
+        self.imp().state.borrow().ipv4.clone().unwrap()
+    }
+}
+
+fn name_taken(st: &State, cfg: &BondConfig) -> bool {
+    st.editing.is_none() && st.existing.contains(&cfg.name)
+}
+
+/// The subtitle of a port row: link, speed and what it is used for now.
+fn port_subtitle(dev: Option<&DeviceInfo>, mine: bool, bond: Option<&BondProfile>) -> String {
+    let Some(d) = dev else {
+        return gettext("Device not present");
+    };
+    let mut parts = vec![match d.carrier {
+        Some(true) => gettext("Link up"),
+        Some(false) => gettext("No link"),
+        None => gettext("Link unknown"),
+    }];
+    if let Some(s) = d.speed_mbps {
+        parts.push(if s >= 1000 && s % 1000 == 0 {
+            format!("{} Gb/s", s / 1000)
+        } else {
+            format!("{s} Mb/s")
+        });
+    }
+    match &d.connection {
+        Some(c) if !(mine && bond.is_some_and(|b| b.ports.iter().any(|p| &p.id == c))) => {
+            parts.push(gettext_f(
+                "⚠ now carries “{}”, which stops when it joins the bond",
+                &[c],
+            ));
+        }
+        _ => parts.push(gettext("not in use")),
+    }
+    parts.join(" · ")
+}
+
+/// The edit that turns `before` into `after`.
+fn edit_between(before: &BondConfig, after: &BondConfig) -> BondEdit {
+    let mut e = BondEdit::default();
+    let (bm, am) = (before.options.get("mode"), after.options.get("mode"));
+    if bm.and_then(|m| BondMode::parse(m)) != am.and_then(|m| BondMode::parse(m)) {
+        e.mode = am.cloned();
+    }
+    for (k, v) in &after.options {
+        if k != "mode" && before.options.get(k) != Some(v) {
+            e.set_options.push((k.clone(), v.clone()));
+        }
+    }
+    e.remove_options = before
+        .options
+        .keys()
+        .filter(|k| *k != "mode" && !after.options.contains_key(*k))
+        .cloned()
+        .collect();
+    e.add_ports = after
+        .ports
+        .iter()
+        .filter(|p| !before.ports.contains(p))
+        .cloned()
+        .collect();
+    e.remove_ports = before
+        .ports
+        .iter()
+        .filter(|p| !after.ports.contains(p))
+        .cloned()
+        .collect();
+    if before.ipv4 != after.ipv4 {
+        e.ipv4 = Some(after.ipv4.clone());
+    }
+    if before.ipv6 != after.ipv6 {
+        e.ipv6 = Some(after.ipv6.clone());
+    }
+    if before.gateway != after.gateway {
+        e.gateway = Some(after.gateway);
+    }
+    if before.dns != after.dns {
+        e.dns = Some(after.dns.clone());
+    }
+    if before.mtu != after.mtu {
+        e.mtu = Some(after.mtu);
+    }
+    if before.mac != after.mac {
+        e.mac = Some(after.mac.clone());
+    }
+    e
+}

@@ -1,0 +1,66 @@
+//! One bond in the main list: its name, mode and a one-line health summary.
+
+use crate::i18n::{gettext, gettext_f};
+use adw::prelude::*;
+use bondkit::model::BondMode;
+use bondkit::nm::{BondProfile, DeviceInfo};
+
+/// "Up · 2 ports" style summary from NM's view of the bond and its port devices.
+pub fn health_summary(bond: &BondProfile, devices: &[DeviceInfo]) -> String {
+    let mode = bond
+        .settings
+        .options
+        .get("mode")
+        .and_then(|m| BondMode::parse(m));
+    let mode = mode
+        .map(|m| m.title().to_string())
+        .unwrap_or_else(|| gettext("Unknown mode"));
+    let ports = bond.ports.len();
+    let linked = bond
+        .ports
+        .iter()
+        .filter(|p| {
+            devices
+                .iter()
+                .any(|d| d.interface == p.interface && d.carrier == Some(true))
+        })
+        .count();
+    let state = match bond.device_state.as_deref() {
+        Some("activated") if ports > 1 && linked < 2 => gettext("Up, but no redundancy left"),
+        Some("activated") => gettext("Up"),
+        Some("failed") => gettext("Failed"),
+        Some(s) if s != "disconnected" && s != "unavailable" && s != "unmanaged" => {
+            gettext("Connecting")
+        }
+        _ => gettext("Inactive"),
+    };
+    let ports_text = match ports {
+        0 => gettext("no ports"),
+        1 => gettext("1 port"),
+        n => gettext_f("{} ports", &[&n.to_string()]),
+    };
+    format!("{mode} · {state} · {ports_text} ({linked} with link)")
+}
+
+pub fn new(bond: &BondProfile, devices: &[DeviceInfo]) -> adw::ActionRow {
+    let row = adw::ActionRow::builder()
+        .title(bond.name())
+        .subtitle(health_summary(bond, devices))
+        .activatable(true)
+        .build();
+    row.set_widget_name(bond.name());
+    let icon = gtk::Image::from_icon_name("go-next-symbolic");
+    row.add_suffix(&icon);
+    let delete = gtk::Button::builder()
+        .icon_name("user-trash-symbolic")
+        .valign(gtk::Align::Center)
+        .tooltip_text(gettext("Delete Bond"))
+        .action_name("win.delete-bond")
+        .action_target(&bond.name().to_variant())
+        .build();
+    delete.add_css_class("flat");
+    row.add_suffix(&delete);
+    row.set_action_name(Some("win.edit-bond"));
+    row.set_action_target_value(Some(&bond.name().to_variant()));
+    row
+}

@@ -1,0 +1,4 @@
+pub mod bond_editor;
+pub mod bond_row;
+
+pub use bond_editor::BondEditor;

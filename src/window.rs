@@ -1,0 +1,493 @@
+//! The main window: the bond list (or its empty state), the editor, and the apply flow with
+//! its "Keep this configuration?" countdown.
+
+use crate::backend::{Backend, Snapshot};
+use crate::i18n::{gettext, gettext_f};
+use crate::widgets::{bond_row, BondEditor};
+use adw::prelude::*;
+use adw::subclass::prelude::*;
+use bondkit::nm::{ApplyOptions, NmError, Pending};
+use gtk::{gio, glib};
+use std::cell::{Cell, RefCell};
+use std::time::Duration;
+
+/// Seconds the user has to keep a change before it rolls back.
+pub const KEEP_SECONDS: u32 = 20;
+
+mod imp {
+    use super::*;
+
+    #[derive(Default, gtk::CompositeTemplate)]
+    #[template(resource = "/io/github/bondsmith/Bondsmith/window.ui")]
+    pub struct BondsmithWindow {
+        #[template_child]
+        pub toasts: TemplateChild<adw::ToastOverlay>,
+        #[template_child]
+        pub back_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub add_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub title: TemplateChild<adw::WindowTitle>,
+        #[template_child]
+        pub stack: TemplateChild<gtk::Stack>,
+        #[template_child]
+        pub error_page: TemplateChild<adw::StatusPage>,
+        #[template_child]
+        pub bond_group: TemplateChild<adw::PreferencesGroup>,
+        #[template_child]
+        pub editor: TemplateChild<BondEditor>,
+        #[template_child]
+        pub busy_page: TemplateChild<adw::StatusPage>,
+        pub backend: RefCell<Option<Backend>>,
+        pub snapshot: RefCell<Snapshot>,
+        pub rows: RefCell<Vec<adw::ActionRow>>,
+        pub keep_dialog: RefCell<Option<adw::MessageDialog>>,
+        pub watching: Cell<bool>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for BondsmithWindow {
+        const NAME: &'static str = "BondsmithWindow";
+        type Type = super::BondsmithWindow;
+        type ParentType = adw::ApplicationWindow;
+
+        fn class_init(klass: &mut Self::Class) {
+            BondEditor::ensure_type();
+            klass.bind_template();
+        }
+
+        fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
+            obj.init_template();
+        }
+    }
+
+    impl ObjectImpl for BondsmithWindow {
+        fn constructed(&self) {
+            self.parent_constructed();
+            self.obj().setup();
+        }
+    }
+    impl WidgetImpl for BondsmithWindow {}
+    impl WindowImpl for BondsmithWindow {}
+    impl ApplicationWindowImpl for BondsmithWindow {}
+    impl AdwApplicationWindowImpl for BondsmithWindow {}
+}
+
+glib::wrapper! {
+    pub struct BondsmithWindow(ObjectSubclass<imp::BondsmithWindow>)
+        @extends gtk::Widget, gtk::Window, gtk::ApplicationWindow, adw::ApplicationWindow,
+        @implements gio::ActionGroup, gio::ActionMap, gtk::Buildable,
+                    gtk::ConstraintTarget, gtk::Native, gtk::Root, gtk::ShortcutManager;
+}
+
+impl BondsmithWindow {
+    pub fn new(app: &adw::Application) -> Self {
+        glib::Object::builder().property("application", app).build()
+    }
+
+    fn setup(&self) {
+        let actions = [
+            gio::ActionEntry::builder("refresh")
+                .activate(|w: &Self, _, _| w.refresh())
+                .build(),
+            gio::ActionEntry::builder("create")
+                .activate(|w: &Self, _, _| w.start_create())
+                .build(),
+            gio::ActionEntry::builder("back")
+                .activate(|w: &Self, _, _| w.go_back())
+                .build(),
+            gio::ActionEntry::builder("edit-bond")
+                .parameter_type(Some(glib::VariantTy::STRING))
+                .activate(|w: &Self, _, p| {
+                    w.start_edit(&p.and_then(|p| p.get::<String>()).unwrap_or_default())
+                })
+                .build(),
+            gio::ActionEntry::builder("delete-bond")
+                .parameter_type(Some(glib::VariantTy::STRING))
+                .activate(|w: &Self, _, p| {
+                    w.confirm_delete(&p.and_then(|p| p.get::<String>()).unwrap_or_default())
+                })
+                .build(),
+        ];
+        self.add_action_entries(actions);
+        self.imp().editor.connect_apply(glib::clone!(
+            #[weak(rename_to = this)]
+            self,
+            move |draft| this.apply(draft)
+        ));
+        let esc = gtk::ShortcutController::new();
+        esc.add_shortcut(gtk::Shortcut::new(
+            gtk::ShortcutTrigger::parse_string("Escape|<Alt>Left"),
+            Some(gtk::NamedAction::new("win.back")),
+        ));
+        self.add_controller(esc);
+        self.refresh();
+    }
+
+    pub fn editor(&self) -> BondEditor {
+        self.imp().editor.get()
+    }
+
+    /// The visible page: loading, error, empty, list, editor or busy.
+    pub fn page(&self) -> String {
+        self.imp()
+            .stack
+            .visible_child_name()
+            .map(|s| s.to_string())
+            .unwrap_or_default()
+    }
+
+    pub fn toast(&self, text: &str) {
+        self.imp().toasts.add_toast(adw::Toast::new(text));
+    }
+
+    /// The open "Keep this configuration?" dialog, if any.
+    pub fn keep_dialog(&self) -> Option<adw::MessageDialog> {
+        self.imp().keep_dialog.borrow().clone()
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        self.imp().snapshot.borrow().clone()
+    }
+
+    fn show_page(&self, name: &str) {
+        let imp = self.imp();
+        imp.stack.set_visible_child_name(name);
+        let in_flow = matches!(name, "editor" | "busy");
+        imp.back_button.set_visible(name == "editor");
+        imp.add_button.set_visible(!in_flow && name != "error");
+        let title = match name {
+            "editor" if imp.editor.is_editing() => gettext("Edit Bond"),
+            "editor" => gettext("New Bond"),
+            _ => "Bondsmith".to_string(),
+        };
+        imp.title.set_title(&title);
+    }
+
+    fn show_error(&self, e: &NmError) {
+        self.imp().error_page.set_description(Some(e.message()));
+        self.show_page("error");
+    }
+
+    /// Reloads bonds and devices from NM (connecting first if needed).
+    pub fn refresh(&self) {
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = this)]
+            self,
+            async move {
+                this.reload().await;
+            }
+        ));
+    }
+
+    async fn reload(&self) {
+        let imp = self.imp();
+        let backend = imp.backend.borrow().clone();
+        let backend = match backend {
+            Some(b) => b,
+            None => match Backend::connect().await {
+                Ok(b) => {
+                    imp.backend.replace(Some(b.clone()));
+                    b
+                }
+                Err(e) => return self.show_error(&e),
+            },
+        };
+        match backend.snapshot().await {
+            Ok(s) => {
+                imp.snapshot.replace(s);
+                self.render_list();
+                self.watch(&backend);
+            }
+            Err(e) => {
+                imp.backend.replace(None);
+                self.show_error(&e);
+            }
+        }
+    }
+
+    /// Refreshes on NM's signals: no polling, no idle wake-ups.
+    fn watch(&self, backend: &Backend) {
+        if self.imp().watching.replace(true) {
+            return;
+        }
+        let changes = backend.changes();
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = this)]
+            self,
+            async move {
+                while changes.recv().await.is_ok() {
+                    let Some(backend) = this.imp().backend.borrow().clone() else {
+                        break;
+                    };
+                    if let Ok(s) = backend.snapshot().await {
+                        this.imp().snapshot.replace(s);
+                        if matches!(this.page().as_str(), "list" | "empty") {
+                            this.render_list();
+                        }
+                    }
+                }
+                this.imp().watching.set(false);
+            }
+        ));
+    }
+
+    fn render_list(&self) {
+        let imp = self.imp();
+        for row in imp.rows.take() {
+            imp.bond_group.remove(&row);
+        }
+        let snap = imp.snapshot.borrow();
+        let rows: Vec<adw::ActionRow> = snap
+            .bonds
+            .iter()
+            .map(|b| bond_row::new(b, &snap.devices))
+            .collect();
+        for r in &rows {
+            imp.bond_group.add(r);
+        }
+        let empty = rows.is_empty();
+        imp.rows.replace(rows);
+        if matches!(self.page().as_str(), "loading" | "error" | "list" | "empty") {
+            self.show_page(if empty { "empty" } else { "list" });
+        }
+    }
+
+    pub fn start_create(&self) {
+        let imp = self.imp();
+        let Some(backend) = imp.backend.borrow().clone() else {
+            return;
+        };
+        let snap = imp.snapshot.borrow().clone();
+        let names = snap.bonds.iter().map(|b| b.name().to_string()).collect();
+        imp.editor
+            .load_create(&snap.devices, backend.version(), names);
+        self.show_page("editor");
+        imp.editor.name_entry().grab_focus();
+    }
+
+    pub fn start_edit(&self, name: &str) {
+        let imp = self.imp();
+        let Some(backend) = imp.backend.borrow().clone() else {
+            return;
+        };
+        let snap = imp.snapshot.borrow().clone();
+        let Some(bond) = snap.bonds.iter().find(|b| b.name() == name) else {
+            return self.toast(&gettext_f("{} no longer exists.", &[name]));
+        };
+        imp.editor.load_edit(bond, &snap.devices, backend.version());
+        self.show_page("editor");
+    }
+
+    fn go_back(&self) {
+        let imp = self.imp();
+        if self.page() != "editor" {
+            return;
+        }
+        if imp.editor.page() == "review" {
+            imp.editor.show_form();
+        } else {
+            self.render_list();
+            self.show_page(if imp.snapshot.borrow().bonds.is_empty() {
+                "empty"
+            } else {
+                "list"
+            });
+        }
+    }
+
+    fn apply(&self, draft: crate::widgets::bond_editor::Draft) {
+        let Some(backend) = self.imp().backend.borrow().clone() else {
+            return;
+        };
+        let opts = ApplyOptions {
+            activate: draft.activate,
+            confirm_timeout: Duration::from_secs(KEEP_SECONDS.into()),
+            ..Default::default()
+        };
+        let name = draft.config.name.clone();
+        let (progress, result) = match draft.edit {
+            Some(edit) => {
+                let id = self
+                    .imp()
+                    .snapshot
+                    .borrow()
+                    .bonds
+                    .iter()
+                    .find(|b| b.name() == name)
+                    .map(|b| b.name().to_string())
+                    .unwrap_or(name.clone());
+                let (p, r) = backend.edit(id, edit, opts);
+                (p, futures_util::future::Either::Left(r))
+            }
+            None => {
+                let (p, r) = backend.create(draft.config, opts);
+                (p, futures_util::future::Either::Right(r))
+            }
+        };
+        let busy = self.imp().busy_page.get();
+        busy.set_title(&gettext_f("Applying {}…", &[&name]));
+        busy.set_description(None);
+        self.show_page("busy");
+        glib::spawn_future_local(glib::clone!(
+            #[weak]
+            busy,
+            async move {
+                while let Ok(step) = progress.recv().await {
+                    busy.set_description(Some(&step));
+                }
+            }
+        ));
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = this)]
+            self,
+            async move {
+                match result.await {
+                    Ok(pending) => this.ask_keep(backend, pending),
+                    Err(e) => {
+                        this.show_page("editor");
+                        this.report_failure(&e);
+                    }
+                }
+            }
+        ));
+    }
+
+    fn report_failure(&self, e: &NmError) {
+        let dialog = adw::MessageDialog::builder()
+            .transient_for(self)
+            .modal(true)
+            .heading(gettext("The Change Was Not Applied"))
+            .body(format!(
+                "{}\n\n{}",
+                e.message(),
+                gettext("Everything was rolled back; nothing was changed.")
+            ))
+            .build();
+        dialog.add_response("close", &gettext("_Close"));
+        dialog.present();
+    }
+
+    /// "Keep this configuration?" with a countdown; no answer means roll back.
+    fn ask_keep(&self, backend: Backend, pending: Pending) {
+        let name = pending.report.bond.clone();
+        let dialog = adw::MessageDialog::builder()
+            .transient_for(self)
+            .modal(true)
+            .heading(gettext("Keep This Configuration?"))
+            .build();
+        dialog.add_response("revert", &gettext("_Roll Back"));
+        dialog.add_response("keep", &gettext("_Keep"));
+        dialog.set_response_appearance("keep", adw::ResponseAppearance::Suggested);
+        dialog.set_response_appearance("revert", adw::ResponseAppearance::Destructive);
+        dialog.set_default_response(Some("revert"));
+        dialog.set_close_response("revert");
+        let body = move |left: u32| {
+            gettext_f("{} is applied. If this computer is still reachable, keep it. Otherwise it rolls back by itself in {} seconds.", &[&name, &left.to_string()])
+        };
+        dialog.set_body(&body(KEEP_SECONDS));
+        let left = std::rc::Rc::new(Cell::new(KEEP_SECONDS));
+        // The countdown runs only while the dialog is open.
+        let tick = glib::timeout_add_seconds_local(
+            1,
+            glib::clone!(
+                #[weak]
+                dialog,
+                #[upgrade_or]
+                glib::ControlFlow::Break,
+                move || {
+                    let n = left.get().saturating_sub(1);
+                    left.set(n);
+                    if n == 0 {
+                        dialog.response("revert");
+                        return glib::ControlFlow::Break;
+                    }
+                    dialog.set_body(&body(n));
+                    glib::ControlFlow::Continue
+                }
+            ),
+        );
+        let tick = RefCell::new(Some(tick));
+        let pending = RefCell::new(Some(pending));
+        dialog.connect_response(
+            None,
+            glib::clone!(
+                #[weak(rename_to = this)]
+                self,
+                move |_, response| {
+                    if let Some(t) = tick.take() {
+                        t.remove();
+                    }
+                    this.imp().keep_dialog.replace(None);
+                    let Some(pending) = pending.take() else {
+                        return;
+                    };
+                    let keep = response == "keep";
+                    let backend = backend.clone();
+                    glib::spawn_future_local(glib::clone!(
+                        #[weak]
+                        this,
+                        async move {
+                            let name = pending.report.bond.clone();
+                            let warnings = pending.report.warnings.clone();
+                            if keep {
+                                backend.keep(pending).await;
+                                this.toast(&gettext_f("{} is set up", &[&name]));
+                                for w in warnings.iter().take(2) {
+                                    this.toast(w);
+                                }
+                            } else {
+                                backend.undo(pending).await;
+                                this.toast(&gettext("Rolled back: nothing was changed"));
+                            }
+                            this.show_page("loading");
+                            this.reload().await;
+                        }
+                    ));
+                }
+            ),
+        );
+        self.imp().keep_dialog.replace(Some(dialog.clone()));
+        dialog.present();
+    }
+
+    fn confirm_delete(&self, name: &str) {
+        let dialog = adw::MessageDialog::builder()
+            .transient_for(self)
+            .modal(true)
+            .heading(gettext_f("Delete {}?", &[name]))
+            .body(gettext(
+                "The bond and its port profiles are removed. The ports become free for other use.",
+            ))
+            .build();
+        dialog.add_response("cancel", &gettext("_Cancel"));
+        dialog.add_response("delete", &gettext("_Delete"));
+        dialog.set_response_appearance("delete", adw::ResponseAppearance::Destructive);
+        let name = name.to_string();
+        dialog.connect_response(
+            Some("delete"),
+            glib::clone!(
+                #[weak(rename_to = this)]
+                self,
+                move |_, _| {
+                    let Some(backend) = this.imp().backend.borrow().clone() else {
+                        return;
+                    };
+                    let name = name.clone();
+                    glib::spawn_future_local(glib::clone!(
+                        #[weak]
+                        this,
+                        async move {
+                            match backend.delete(name.clone()).await {
+                                Ok(_) => this.toast(&gettext_f("{} deleted", &[&name])),
+                                Err(e) => this.report_failure(&e),
+                            }
+                            this.reload().await;
+                        }
+                    ));
+                }
+            ),
+        );
+        dialog.present();
+    }
+}
