@@ -4,13 +4,15 @@
 #   unit   library and CLI unit tests (no daemon needed)
 #   nm     bondkit and bondctl against a real NetworkManager (test bed A), plus the
 #          differential test of option validation
+#   gui    the GTK app under Xvfb against test bed A (screenshots in target/screenshots)
+#   data   meson: desktop-file-validate, appstreamcli, glib-compile-schemas, translations
 # Needs root: test bed A creates network namespaces.
 set -eu
 . "$(dirname "$0")/common.sh"
 cd "$top"
 
-tiers=${*:-lint unit nm}
-"$top/scripts/deps.sh" nm
+tiers=${*:-lint unit nm gui data}
+"$top/scripts/deps.sh" gui
 need_cargo
 
 for tier in $tiers; do
@@ -28,8 +30,19 @@ for tier in $tiers; do
             cargo test -p bondkit --locked --test nm_integration
             cargo test -p bondkit --locked --test nm_differential
             ;;
+        gui)
+            [ "$(id -u)" = 0 ] || { echo "The gui tier needs root for network namespaces; run it with sudo." >&2; exit 1; }
+            cargo build --locked -p bondkit --bin bondctl
+            BONDSMITH_SCREENSHOTS="$top/target/screenshots" xvfb-run -a -s "-screen 0 1280x1024x24" \
+                cargo test --locked -p bondsmith --test gui
+            ;;
+        data)
+            rm -rf "$top/target/meson"
+            meson setup "$top/target/meson" "$top" >/dev/null
+            meson test -C "$top/target/meson" --print-errorlogs
+            ;;
         *)
-            echo "unknown tier '$tier' (lint, unit or nm)" >&2
+            echo "unknown tier '$tier' (lint, unit, nm, gui or data)" >&2
             exit 2
             ;;
     esac

@@ -596,7 +596,7 @@ async fn polkit_denial_is_a_sentence(bed: &Testbed) {
     // The test bed's NM lets only root change settings (auth-polkit=root-only), as polkit
     // does for a user without admin rights: run bondctl as nobody and get NM's real refusal.
     let exe = std::env::temp_dir().join(format!("bondctl-nobody-{}", std::process::id()));
-    std::fs::copy(env!("CARGO_BIN_EXE_bondctl"), &exe).unwrap();
+    std::fs::copy(support::bondctl_path(), &exe).unwrap();
     let o = std::process::Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(&exe)
@@ -623,7 +623,7 @@ async fn polkit_denial_is_a_sentence(bed: &Testbed) {
 }
 
 async fn nm_not_running_is_a_sentence(_bed: &Testbed) {
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bondctl"))
+    let o = std::process::Command::new(support::bondctl_path())
         .arg("list")
         .env(
             "DBUS_SYSTEM_BUS_ADDRESS",

@@ -266,6 +266,7 @@ impl BondEditor {
             state.options.push((spec, row));
         }
 
+        imp.options_group.add(&imp.advanced_row.get());
         let ipv4 = combo(
             &gettext("IPv4"),
             &[
@@ -389,6 +390,7 @@ impl BondEditor {
             .map(BondProfile::to_config)
             .unwrap_or_else(|| BondConfig::new("", "active-backup"));
         imp.name_entry.set_text(&cfg.name);
+        imp.advanced_row.set_expanded(false);
         imp.name_entry.set_sensitive(bond.is_none());
         let mode = cfg
             .options
@@ -441,47 +443,56 @@ impl BondEditor {
             ports.push((name, check, row));
         }
 
+        // Setting values fires change handlers, which read the state: no borrow may be held.
+        let (options, ipv4, ipv6, fields) = {
+            let st = imp.state.borrow();
+            (
+                st.options.clone(),
+                st.ipv4.clone().unwrap(),
+                st.ipv6.clone().unwrap(),
+                st.fields.clone(),
+            )
+        };
+        for (spec, row) in &options {
+            row.set_value(cfg.options.get(spec.name).map(String::as_str));
+        }
+        ipv4.set_selected(match cfg.ipv4 {
+            Ipv4Config::Auto => 0,
+            Ipv4Config::Manual { .. } => 1,
+            Ipv4Config::Disabled => 2,
+        });
+        ipv6.set_selected(match cfg.ipv6 {
+            Ipv6Config::Auto => 0,
+            Ipv6Config::Manual { .. } => 1,
+            Ipv6Config::Disabled => 2,
+        });
+        for (key, f) in &fields {
+            let text = match *key {
+                "ipv4_address" => match &cfg.ipv4 {
+                    Ipv4Config::Manual { address, prefix } => format!("{address}/{prefix}"),
+                    _ => String::new(),
+                },
+                "ipv6_address" => match &cfg.ipv6 {
+                    Ipv6Config::Manual { address, prefix } => format!("{address}/{prefix}"),
+                    _ => String::new(),
+                },
+                "gateway" => cfg.gateway.map(|g| g.to_string()).unwrap_or_default(),
+                "dns" => cfg
+                    .dns
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                "mtu" => cfg.mtu.map(|m| m.to_string()).unwrap_or_default(),
+                "mac" => cfg.mac.clone().unwrap_or_default(),
+                _ => String::new(),
+            };
+            f.entry.set_text(&text);
+        }
         {
             let mut st = imp.state.borrow_mut();
             st.ports = ports;
             st.version = Some(version);
-            for (spec, row) in &st.options {
-                row.set_value(cfg.options.get(spec.name).map(String::as_str));
-            }
-            let (ipv4, ipv6) = (st.ipv4.clone().unwrap(), st.ipv6.clone().unwrap());
-            ipv4.set_selected(match cfg.ipv4 {
-                Ipv4Config::Auto => 0,
-                Ipv4Config::Manual { .. } => 1,
-                Ipv4Config::Disabled => 2,
-            });
-            ipv6.set_selected(match cfg.ipv6 {
-                Ipv6Config::Auto => 0,
-                Ipv6Config::Manual { .. } => 1,
-                Ipv6Config::Disabled => 2,
-            });
-            for (key, f) in &st.fields {
-                let text = match *key {
-                    "ipv4_address" => match &cfg.ipv4 {
-                        Ipv4Config::Manual { address, prefix } => format!("{address}/{prefix}"),
-                        _ => String::new(),
-                    },
-                    "ipv6_address" => match &cfg.ipv6 {
-                        Ipv6Config::Manual { address, prefix } => format!("{address}/{prefix}"),
-                        _ => String::new(),
-                    },
-                    "gateway" => cfg.gateway.map(|g| g.to_string()).unwrap_or_default(),
-                    "dns" => cfg
-                        .dns
-                        .iter()
-                        .map(|d| d.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    "mtu" => cfg.mtu.map(|m| m.to_string()).unwrap_or_default(),
-                    "mac" => cfg.mac.clone().unwrap_or_default(),
-                    _ => String::new(),
-                };
-                f.entry.set_text(&text);
-            }
             st.editing = bond;
             st.loading = false;
         }
@@ -682,14 +693,15 @@ impl BondEditor {
     /// Re-validates after any change and shows each problem at its field.
     fn changed(&self) {
         let imp = self.imp();
-        if imp.state.borrow().loading {
+        if imp.state.try_borrow().map_or(true, |s| s.loading) {
             return;
         }
         let draft = self.draft();
         let st = imp.state.borrow();
         let version = st.version.unwrap_or(NmVersion::OLDEST);
         let mode = self.mode();
-        imp.mode_row.set_subtitle(mode.summary());
+        let mode_text = format!("{} (mode={})", mode.summary(), mode.name());
+        imp.mode_row.set_subtitle(&mode_text);
         let error_for = |key: &str| {
             draft
                 .verdict
@@ -742,7 +754,7 @@ impl BondEditor {
             &gettext("The interface name, such as bond0"),
             error_for("name"),
         );
-        mark(imp.mode_row.upcast_ref(), mode.summary(), error_for("mode"));
+        mark(imp.mode_row.upcast_ref(), &mode_text, error_for("mode"));
         let ipv4_manual = st.ipv4.as_ref().is_some_and(|c| c.selected() == 1);
         let ipv6_manual = st.ipv6.as_ref().is_some_and(|c| c.selected() == 1);
         for (key, f) in &st.fields {

@@ -24,7 +24,7 @@ impl NmClient {
         let rule = MatchRule::builder()
             .msg_type(Type::Signal)
             .sender("org.freedesktop.NetworkManager")
-            .map_err(|e| err(e.into()))?
+            .map_err(err)?
             .build();
         let stream = zbus::MessageStream::for_match_rule(rule, self.connection(), Some(256))
             .await

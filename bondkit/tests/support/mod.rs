@@ -16,8 +16,33 @@ pub struct Testbed {
     pub ports: Vec<String>,
 }
 
+/// bondctl as cargo built it: known directly inside bondkit's tests, and next to the test
+/// binary's directory elsewhere (the GUI tests build it first).
+pub fn bondctl_path() -> PathBuf {
+    if let Some(p) = option_env!("CARGO_BIN_EXE_bondctl") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("test binary path");
+    let p = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target dir")
+        .join("bondctl");
+    assert!(
+        p.exists(),
+        "{} is missing: build it first (cargo build -p bondkit --bin bondctl)",
+        p.display()
+    );
+    p
+}
+
+/// tests/testbed/nm-testbed.sh at the workspace root, from either package.
 fn script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/testbed/nm-testbed.sh")
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .map(|d| d.join("tests/testbed/nm-testbed.sh"))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| here.join("../tests/testbed/nm-testbed.sh"))
 }
 
 impl Testbed {
@@ -113,7 +138,17 @@ impl Testbed {
     }
 
     pub fn bondctl(&self, args: &[&str]) -> Output {
-        self.run(env!("CARGO_BIN_EXE_bondctl"), args)
+        self.run(bondctl_path().to_str().expect("utf-8 path"), args)
+    }
+
+    /// The namespace the NICs live in.
+    pub fn netns(&self) -> String {
+        let names = std::fs::read_to_string(self.dir.join("netns")).expect("netns file");
+        names
+            .split_whitespace()
+            .next()
+            .expect("namespace name")
+            .to_string()
     }
 
     /// Keyfiles NM wrote for to-disk profiles.
