@@ -7,7 +7,8 @@ pub const APP_ID: &str = match option_env!("BONDSMITH_APP_ID") {
 };
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const GETTEXT_PACKAGE: &str = "bondsmith";
+/// Where the translations are: meson's install path, or the catalogs build.rs compiled.
 pub const LOCALEDIR: &str = match option_env!("BONDSMITH_LOCALEDIR") {
     Some(v) => v,
-    None => "/usr/share/locale",
+    None => env!("BONDSMITH_BUILD_LOCALEDIR"),
 };

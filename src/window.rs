@@ -38,6 +38,10 @@ mod imp {
         pub editor: TemplateChild<BondEditor>,
         #[template_child]
         pub busy_page: TemplateChild<adw::StatusPage>,
+        #[template_child]
+        pub loading_spinner: TemplateChild<gtk::Spinner>,
+        #[template_child]
+        pub busy_spinner: TemplateChild<gtk::Spinner>,
         pub backend: RefCell<Option<Backend>>,
         pub snapshot: RefCell<Snapshot>,
         pub rows: RefCell<Vec<adw::ActionRow>>,
@@ -121,7 +125,32 @@ impl BondsmithWindow {
             Some(gtk::NamedAction::new("win.back")),
         ));
         self.add_controller(esc);
+        self.restore_size();
         self.refresh();
+    }
+
+    /// The app's settings, when its schema is installed (uninstalled test runs have none).
+    pub fn settings() -> Option<gio::Settings> {
+        let source = gio::SettingsSchemaSource::default()?;
+        source.lookup(crate::config::APP_ID, true)?;
+        Some(gio::Settings::new(crate::config::APP_ID))
+    }
+
+    fn restore_size(&self) {
+        let Some(settings) = Self::settings() else {
+            return;
+        };
+        self.set_default_size(settings.int("window-width"), settings.int("window-height"));
+        if settings.boolean("window-maximized") {
+            self.maximize();
+        }
+        self.connect_close_request(move |w| {
+            let (width, height) = w.default_size();
+            let _ = settings.set_int("window-width", width);
+            let _ = settings.set_int("window-height", height);
+            let _ = settings.set_boolean("window-maximized", w.is_maximized());
+            glib::Propagation::Proceed
+        });
     }
 
     pub fn editor(&self) -> BondEditor {
@@ -153,6 +182,9 @@ impl BondsmithWindow {
     fn show_page(&self, name: &str) {
         let imp = self.imp();
         imp.stack.set_visible_child_name(name);
+        // A spinning spinner ticks the frame clock even when hidden: spin only when shown.
+        imp.loading_spinner.set_spinning(name == "loading");
+        imp.busy_spinner.set_spinning(name == "busy");
         let in_flow = matches!(name, "editor" | "busy");
         imp.back_button.set_visible(name == "editor");
         imp.add_button.set_visible(!in_flow && name != "error");

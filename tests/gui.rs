@@ -47,6 +47,7 @@ fn main() {
             "first_frame_is_the_empty_state",
             first_frame_is_the_empty_state,
         ),
+        ("idle_app_does_not_wake_up", idle_app_does_not_wake_up),
         (
             "creates_an_lacp_bond_that_nm_holds_exactly",
             creates_an_lacp_bond_that_nm_holds_exactly,
@@ -68,6 +69,8 @@ fn main() {
             a_vanished_port_is_an_error_with_a_way_forward,
         ),
         ("stays_usable_at_360_px", stays_usable_at_360_px),
+        // Last: it switches the process to German.
+        ("speaks_german", speaks_german),
     ];
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let mut failed = Vec::new();
@@ -469,4 +472,87 @@ fn stays_usable_at_360_px(_bed: &Testbed, win: &BondsmithWindow) {
     screenshot(win, "narrow");
     act(win, "win.back", None);
     win.set_default_size(760, 900);
+}
+
+fn speaks_german(_bed: &Testbed, win: &BondsmithWindow) {
+    // A German session: new windows are built from the German catalog.
+    std::env::set_var("LANGUAGE", "de");
+    bondsmith::i18n::init();
+    let app = win
+        .application()
+        .and_downcast::<adw::Application>()
+        .expect("the app");
+    let de = BondsmithWindow::new(&app);
+    de.set_default_size(760, 900);
+    de.present();
+    wait_until("the German window to load", || de.page() == "empty");
+    let title = find_label(de.upcast_ref(), "Noch keine Bündelungen");
+    assert!(title, "the empty state is in German");
+    screenshot(&de, "german-empty-state");
+    act(&de, "win.create", None);
+    wait_until("the German editor", || de.page() == "editor");
+    de.editor().name_entry().set_text("bond0");
+    de.editor().port_check("eno1").unwrap().set_active(true);
+    settle();
+    assert!(
+        find_label(de.upcast_ref(), "Bündelung"),
+        "the form is in German"
+    );
+    screenshot(&de, "german-create-form");
+    de.close();
+    std::env::set_var("LANGUAGE", "en");
+    bondsmith::i18n::init();
+}
+
+/// Whether a visible label under `w` reads exactly `text`.
+fn find_label(w: &gtk::Widget, text: &str) -> bool {
+    if let Some(l) = w.downcast_ref::<gtk::Label>() {
+        if l.label() == text && l.is_mapped() {
+            return true;
+        }
+    }
+    let mut child = w.first_child();
+    while let Some(c) = child {
+        if find_label(&c, text) {
+            return true;
+        }
+        child = c.next_sibling();
+    }
+    false
+}
+
+/// The real app binary, idle on its bond list, must not wake up: no polling timers, no
+/// animations left running. Counted as context switches of its main thread (not timed).
+fn idle_app_does_not_wake_up(_bed: &Testbed, _win: &BondsmithWindow) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bondsmith"))
+        .env("G_DEBUG", "fatal-warnings")
+        .spawn()
+        .expect("start bondsmith");
+    let pid = child.id();
+    let switches = || -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/status"))
+            .expect("the app is running");
+        status
+            .lines()
+            .filter(|l| l.contains("ctxt_switches"))
+            .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .sum()
+    };
+    // Let it start, connect and draw its first frame.
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the app exited early (a GTK warning or critical is fatal here)"
+    );
+    let before = switches();
+    std::thread::sleep(Duration::from_secs(3));
+    let after = switches();
+    let _ = child.kill();
+    let _ = child.wait();
+    println!("    idle main-thread wake-ups in 3 s: {}", after - before);
+    assert!(
+        after - before <= 3,
+        "the idle app woke up {} times in 3 s",
+        after - before
+    );
 }

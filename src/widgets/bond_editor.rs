@@ -201,10 +201,7 @@ impl BondEditor {
     /// Rows that do not depend on NM: mode, options, addresses.
     fn build_static_rows(&self) {
         let imp = self.imp();
-        let modes: Vec<String> = BondMode::ALL
-            .iter()
-            .map(|m| format!("{} ({})", m.title(), m.name()))
-            .collect();
+        let modes: Vec<String> = BondMode::ALL.iter().map(|m| gettext(m.title())).collect();
         imp.mode_row.set_model(Some(&gtk::StringList::new(
             &modes.iter().map(String::as_str).collect::<Vec<_>>(),
         )));
@@ -227,13 +224,13 @@ impl BondEditor {
             .filter(|o| o.name != "mode" && o.alias_of.is_none())
         {
             let unit = spec.unit.map(|u| format!(", {u}")).unwrap_or_default();
-            let title = format!("{} ({}{unit})", spec.label, spec.name);
+            let title = format!("{} ({}{unit})", gettext(spec.label), spec.name);
             let row = match spec.kind {
                 ValueKind::Choice { values } => {
                     let mut items = vec![gettext_f("Default ({})", &[spec.default])];
                     items.extend(values.iter().map(|v| v.to_string()));
                     let r = combo(&title, &items);
-                    r.set_subtitle(spec.help);
+                    r.set_subtitle(&gettext(spec.help));
                     r.set_subtitle_lines(4);
                     r.connect_selected_notify(glib::clone!(
                         #[weak(rename_to = this)]
@@ -248,7 +245,7 @@ impl BondEditor {
                     } else {
                         spec.default.to_string()
                     };
-                    let f = field(&title, spec.help, &placeholder);
+                    let f = field(&title, &gettext(spec.help), &placeholder);
                     f.row.set_subtitle_lines(4);
                     f.entry.connect_changed(glib::clone!(
                         #[weak(rename_to = this)]
@@ -700,7 +697,7 @@ impl BondEditor {
         let st = imp.state.borrow();
         let version = st.version.unwrap_or(NmVersion::OLDEST);
         let mode = self.mode();
-        let mode_text = format!("{} (mode={})", mode.summary(), mode.name());
+        let mode_text = format!("{} (mode={})", gettext(mode.summary()), mode.name());
         imp.mode_row.set_subtitle(&mode_text);
         let error_for = |key: &str| {
             draft
@@ -734,11 +731,7 @@ impl BondEditor {
             if offered && !spec.common {
                 advanced_visible += 1;
             }
-            let help = if let OptionRow::Choice(..) = row {
-                spec.help.to_string()
-            } else {
-                spec.help.to_string()
-            };
+            let help = gettext(spec.help);
             mark(
                 w.downcast_ref::<adw::PreferencesRow>().unwrap(),
                 &help,

@@ -13,7 +13,7 @@ pub fn health_summary(bond: &BondProfile, devices: &[DeviceInfo]) -> String {
         .get("mode")
         .and_then(|m| BondMode::parse(m));
     let mode = mode
-        .map(|m| m.title().to_string())
+        .map(|m| gettext(m.title()))
         .unwrap_or_else(|| gettext("Unknown mode"));
     let ports = bond.ports.len();
     let linked = bond

@@ -6,6 +6,8 @@
 #   nm-testbed.sh start DIR [PORT...]   start; prints DBUS_SYSTEM_BUS_ADDRESS=... on stdout
 #   nm-testbed.sh stop DIR              stop what start DIR started, by PID
 #
+# NM_TESTBED_AUTH=false lets any user change settings (default: root-only).
+#
 # Needs root (namespaces), NetworkManager, dbus-daemon and iproute2.
 set -eu
 
@@ -97,9 +99,10 @@ CONF
     cat > "$dir/NetworkManager.conf" <<CONF
 [main]
 plugins=keyfile
-# Only root may change things, as with polkit and no admin password: tests that run a
-# client as another user see NM's real permission errors.
-auth-polkit=root-only
+# Default: only root may change things, as with polkit and no admin password, so tests that
+# run a client as another user see NM's real permission errors. The demo sets
+# NM_TESTBED_AUTH=false so that the desktop user may change this private NM.
+auth-polkit=${NM_TESTBED_AUTH:-root-only}
 dns=none
 rc-manager=unmanaged
 systemd-resolved=false

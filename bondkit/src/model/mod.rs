@@ -11,3 +11,9 @@ pub use mode::{BondMode, ModeSet};
 pub use options::{spec, Group, OptionSpec, ValueKind, OPTIONS};
 pub use validate::{check_options, OptionMap, Problem, Verdict};
 pub use version::NmVersion;
+
+/// Marks a string for translation without translating it: bondkit has no gettext, but the
+/// GUI looks these up in its catalog (xgettext extracts them with `--keyword=n_`).
+pub const fn n_(s: &'static str) -> &'static str {
+    s
+}

@@ -1,5 +1,6 @@
 //! The seven kernel bonding modes, with NM's names, numeric indices and plain words.
 
+use super::n_;
 use serde::Serialize;
 use std::fmt;
 
@@ -64,26 +65,26 @@ impl BondMode {
     /// A short title for lists and pickers.
     pub fn title(self) -> &'static str {
         match self {
-            BondMode::BalanceRr => "Round-robin",
-            BondMode::ActiveBackup => "Active-backup",
-            BondMode::BalanceXor => "XOR balancing",
-            BondMode::Broadcast => "Broadcast",
-            BondMode::Ieee8023ad => "LACP (802.3ad)",
-            BondMode::BalanceTlb => "Adaptive transmit balancing",
-            BondMode::BalanceAlb => "Adaptive load balancing",
+            BondMode::BalanceRr => n_("Round-robin"),
+            BondMode::ActiveBackup => n_("Active-backup"),
+            BondMode::BalanceXor => n_("XOR balancing"),
+            BondMode::Broadcast => n_("Broadcast"),
+            BondMode::Ieee8023ad => n_("LACP (802.3ad)"),
+            BondMode::BalanceTlb => n_("Adaptive transmit balancing"),
+            BondMode::BalanceAlb => n_("Adaptive load balancing"),
         }
     }
 
     /// One plain sentence on what the mode is for and what it asks of the switch.
     pub fn summary(self) -> &'static str {
         match self {
-            BondMode::BalanceRr => "Sends packets over each port in turn; reorders TCP, so only for back-to-back links you control.",
-            BondMode::ActiveBackup => "Redundancy, no switch setup, the safe default: one port carries traffic and another takes over when it fails.",
-            BondMode::BalanceXor => "Spreads flows over the ports by a hash; needs a static port-channel on the switch.",
-            BondMode::Broadcast => "Sends every packet on every port; for special fault-tolerant setups only.",
-            BondMode::Ieee8023ad => "Redundancy and more total bandwidth; needs LACP on the switch ports.",
-            BondMode::BalanceTlb => "Balances outgoing traffic by port load, no switch setup; incoming traffic uses one port.",
-            BondMode::BalanceAlb => "Balances traffic both ways without switch setup, by rewriting ARP replies.",
+            BondMode::BalanceRr => n_("Sends packets over each port in turn; reorders TCP, so only for back-to-back links you control."),
+            BondMode::ActiveBackup => n_("Redundancy, no switch setup, the safe default: one port carries traffic and another takes over when it fails."),
+            BondMode::BalanceXor => n_("Spreads flows over the ports by a hash; needs a static port-channel on the switch."),
+            BondMode::Broadcast => n_("Sends every packet on every port; for special fault-tolerant setups only."),
+            BondMode::Ieee8023ad => n_("Redundancy and more total bandwidth; needs LACP on the switch ports."),
+            BondMode::BalanceTlb => n_("Balances outgoing traffic by port load, no switch setup; incoming traffic uses one port."),
+            BondMode::BalanceAlb => n_("Balances traffic both ways without switch setup, by rewriting ARP replies."),
         }
     }
 

@@ -2,6 +2,7 @@
 //! read it; nothing else in Bondsmith lists bond options.
 
 use super::mode::{BondMode, BondMode::*, ModeSet};
+use super::n_;
 use super::version::NmVersion;
 use serde::Serialize;
 
@@ -115,7 +116,7 @@ const fn choice(values: &'static [&'static str]) -> ValueKind {
 
 macro_rules! opt {
     ($name:literal, $kind:expr, $default:literal, $modes:expr, $since:expr, $group:expr, $common:literal,
-     $unit:expr, $label:literal, $help:literal) => {
+     $unit:expr, $label:expr, $help:expr) => {
         OptionSpec {
             name: $name,
             kind: $kind,
@@ -138,77 +139,77 @@ const MS: Option<&str> = Some("ms");
 /// Every option NetworkManager knows in `bond.options`, in the order a form shows them.
 pub static OPTIONS: &[OptionSpec] = &[
     opt!("mode", choice(MODE_NAMES), "balance-rr", ALL, NM_1_42, Group::Mode, true, None,
-         "Mode", "How the bond spreads traffic over its ports and survives a failure."),
+         n_("Mode"), n_("How the bond spreads traffic over its ports and survives a failure.")),
     // Link monitoring
     opt!("miimon", int(0, G_MAXINT), "100", ALL, NM_1_42, Group::LinkMonitoring, true, MS,
-         "Link check interval", "How often the driver checks each port's carrier; 0 turns MII monitoring off."),
+         n_("Link check interval"), n_("How often the driver checks each port's carrier; 0 turns MII monitoring off.")),
     opt!("updelay", int(0, G_MAXINT), "0", ALL, NM_1_42, Group::LinkMonitoring, false, MS,
-         "Up delay", "Wait this long after a port's link comes back before using it (a multiple of miimon)."),
+         n_("Up delay"), n_("Wait this long after a port's link comes back before using it (a multiple of miimon).")),
     opt!("downdelay", int(0, G_MAXINT), "0", ALL, NM_1_42, Group::LinkMonitoring, false, MS,
-         "Down delay", "Wait this long after a port's link fails before giving up on it (a multiple of miimon)."),
+         n_("Down delay"), n_("Wait this long after a port's link fails before giving up on it (a multiple of miimon).")),
     opt!("use_carrier", int(0, 1), "1", ALL, NM_1_42, Group::LinkMonitoring, false, None,
-         "Use carrier", "1 reads link state from the driver's carrier; 0 uses the old MII ioctls."),
+         n_("Use carrier"), n_("1 reads link state from the driver's carrier; 0 uses the old MII ioctls.")),
     opt!("arp_interval", int(0, G_MAXINT), "0", ARP_MODES, NM_1_42, Group::LinkMonitoring, false, MS,
-         "ARP check interval", "Check each port by ARP probes to the targets this often; 0 turns ARP monitoring off."),
+         n_("ARP check interval"), n_("Check each port by ARP probes to the targets this often; 0 turns ARP monitoring off.")),
     opt!("arp_ip_target", ValueKind::Ipv4List, "", ARP_MODES, NM_1_42, Group::LinkMonitoring, false, None,
-         "ARP targets", "IPv4 addresses to probe, separated by commas (up to 16)."),
+         n_("ARP targets"), n_("IPv4 addresses to probe, separated by commas (up to 16).")),
     opt!("arp_validate", choice(ARP_VALIDATE), "none", ARP_MODES, NM_1_42, Group::LinkMonitoring, false, None,
-         "ARP validation", "Which ports must see valid ARP replies to count as up."),
+         n_("ARP validation"), n_("Which ports must see valid ARP replies to count as up.")),
     opt!("arp_all_targets", choice(&["any", "all"]), "any", ALL, NM_1_42, Group::LinkMonitoring, false, None,
-         "ARP targets needed", "Whether any or all ARP targets must answer for a port to be up."),
+         n_("ARP targets needed"), n_("Whether any or all ARP targets must answer for a port to be up.")),
     opt!("arp_missed_max", int(0, 255), "2", ALL, NM_1_44, Group::LinkMonitoring, false, None,
-         "Missed ARP probes", "How many ARP checks may fail before a port is marked down."),
+         n_("Missed ARP probes"), n_("How many ARP checks may fail before a port is marked down.")),
     opt!("ns_ip6_target", ValueKind::Ipv6List, "", ARP_MODES, NM_1_44, Group::LinkMonitoring, false, None,
-         "NS targets (IPv6)", "IPv6 addresses to probe with neighbour solicitations, separated by commas."),
+         n_("NS targets (IPv6)"), n_("IPv6 addresses to probe with neighbour solicitations, separated by commas.")),
     // Primary and failover
     opt!("primary", ValueKind::IfName, "", PRIMARY_MODES, NM_1_42, Group::Failover, true, None,
-         "Primary port", "The port to use whenever its link is up."),
+         n_("Primary port"), n_("The port to use whenever its link is up.")),
     opt!("primary_reselect", choice(&["always", "better", "failure"]), "always", ALL, NM_1_42, Group::Failover,
-         false, None, "Return to primary", "When the primary port comes back: always switch back, only if it is better, or only on failure."),
+         false, None, n_("Return to primary"), n_("When the primary port comes back: always switch back, only if it is better, or only on failure.")),
     opt!("fail_over_mac", choice(&["none", "active", "follow"]), "none", ALL, NM_1_42, Group::Failover, false, None,
-         "MAC on failover", "Whether the bond's MAC follows the active port (needed by some virtual NICs)."),
+         n_("MAC on failover"), n_("Whether the bond's MAC follows the active port (needed by some virtual NICs).")),
     OptionSpec {
         alias_of: Some("primary"),
         ..opt!("active_slave", ValueKind::IfName, "", PRIMARY_MODES, NM_1_42, Group::Failover, false, None,
-               "Active port (deprecated)", "Deprecated alias of primary; use primary instead.")
+               n_("Active port (deprecated)"), n_("Deprecated alias of primary; use primary instead."))
     },
     // LACP
     opt!("lacp_rate", choice(&["slow", "fast"]), "slow", LACP_ONLY, NM_1_42, Group::Lacp, true, None,
-         "LACP rate", "How often the partner sends LACPDUs: every 30 s (slow) or every second (fast)."),
+         n_("LACP rate"), n_("How often the partner sends LACPDUs: every 30 s (slow) or every second (fast).")),
     opt!("lacp_active", choice(&["off", "on"]), "on", ALL, NM_1_44, Group::Lacp, false, None,
-         "LACP active", "Send LACPDUs on our own (on) or only answer the switch (off)."),
+         n_("LACP active"), n_("Send LACPDUs on our own (on) or only answer the switch (off).")),
     opt!("ad_select", choice(&["stable", "bandwidth", "count"]), "stable", ALL, NM_1_42, Group::Lacp, false, None,
-         "Aggregator selection", "How the active aggregator is chosen when there are several."),
+         n_("Aggregator selection"), n_("How the active aggregator is chosen when there are several.")),
     opt!("ad_actor_sys_prio", int(1, 65535), "65535", LACP_ONLY, NM_1_42, Group::Lacp, false, None,
-         "System priority", "LACP system priority sent to the switch."),
+         n_("System priority"), n_("LACP system priority sent to the switch.")),
     opt!("ad_actor_system", ValueKind::Mac, "00:00:00:00:00:00", LACP_ONLY, NM_1_42, Group::Lacp, false, None,
-         "System MAC", "LACP system id sent to the switch; all zeros uses the bond's MAC."),
+         n_("System MAC"), n_("LACP system id sent to the switch; all zeros uses the bond's MAC.")),
     opt!("ad_user_port_key", int(0, 1023), "0", LACP_ONLY, NM_1_42, Group::Lacp, false, None,
-         "User port key", "Upper bits of the LACP port key."),
+         n_("User port key"), n_("Upper bits of the LACP port key.")),
     // Load balancing
     opt!("xmit_hash_policy", choice(XMIT_HASH), "layer2", ALL, NM_1_42, Group::LoadBalancing, true, None,
-         "Transmit hash", "Which headers pick a port for each flow; layer2 sends everything through one gateway on one port."),
+         n_("Transmit hash"), n_("Which headers pick a port for each flow; layer2 sends everything through one gateway on one port.")),
     opt!("packets_per_slave", int(0, 65535), "1", ModeSet::of(&[BalanceRr]), NM_1_42, Group::LoadBalancing, false,
-         None, "Packets per port", "Packets sent on a port before moving to the next; 0 picks a port at random."),
+         None, n_("Packets per port"), n_("Packets sent on a port before moving to the next; 0 picks a port at random.")),
     opt!("tlb_dynamic_lb", int(0, 1), "1", ModeSet::of(&[BalanceTlb, BalanceAlb]), NM_1_42, Group::LoadBalancing,
-         false, None, "Dynamic balancing", "1 balances by current load; 0 balances by hash only."),
+         false, None, n_("Dynamic balancing"), n_("1 balances by current load; 0 balances by hash only.")),
     opt!("lp_interval", int(1, G_MAXINT), "1", ALL, NM_1_42, Group::LoadBalancing, false, Some("s"),
-         "Learning packet interval", "Seconds between learning packets sent to the switch for each peer."),
+         n_("Learning packet interval"), n_("Seconds between learning packets sent to the switch for each peer.")),
     opt!("balance-slb", int(0, 1), "0", ALL, NM_1_42, Group::LoadBalancing, false, None,
-         "Source load balancing", "1 balances by source MAC and VLAN without switch setup (balance-xor only)."),
+         n_("Source load balancing"), n_("1 balances by source MAC and VLAN without switch setup (balance-xor only).")),
     // Other
     opt!("all_slaves_active", int(0, 1), "0", ALL, NM_1_42, Group::Other, false, None,
-         "Accept on all ports", "1 delivers frames received on inactive ports instead of dropping them."),
+         n_("Accept on all ports"), n_("1 delivers frames received on inactive ports instead of dropping them.")),
     opt!("min_links", int(0, G_MAXINT), "0", ALL, NM_1_42, Group::Other, false, None,
-         "Minimum links", "Ports that must be up before the bond reports carrier."),
+         n_("Minimum links"), n_("Ports that must be up before the bond reports carrier.")),
     opt!("resend_igmp", int(0, 255), "1", ALL, NM_1_42, Group::Other, false, None,
-         "IGMP reports", "IGMP membership reports sent after a failover."),
+         n_("IGMP reports"), n_("IGMP membership reports sent after a failover.")),
     opt!("num_grat_arp", int(0, 255), "1", ALL, NM_1_42, Group::Other, false, None,
-         "Gratuitous ARPs", "Peer notifications sent after a failover (same value as num_unsol_na)."),
+         n_("Gratuitous ARPs"), n_("Peer notifications sent after a failover (same value as num_unsol_na).")),
     opt!("num_unsol_na", int(0, 255), "1", ALL, NM_1_42, Group::Other, false, None,
-         "Unsolicited NAs", "IPv6 neighbour advertisements sent after a failover (same value as num_grat_arp)."),
+         n_("Unsolicited NAs"), n_("IPv6 neighbour advertisements sent after a failover (same value as num_grat_arp).")),
     opt!("peer_notif_delay", int(0, G_MAXINT), "0", ALL, NM_1_42, Group::Other, false, MS,
-         "Notification delay", "Delay between peer notifications after a failover (a multiple of miimon)."),
+         n_("Notification delay"), n_("Delay between peer notifications after a failover (a multiple of miimon).")),
 ];
 
 /// The table entry for an option name, if NM knows it.
