@@ -20,6 +20,8 @@ fn german_catalog_is_complete_and_loads() {
 
     // The user's language, as a German desktop session sets it.
     std::env::set_var("LANGUAGE", "de");
+    // The catalogs of this build (meson's install path may not be populated yet).
+    std::env::set_var("BONDSMITH_LOCALEDIR", env!("BONDSMITH_BUILD_LOCALEDIR"));
     std::env::set_var("LC_ALL", "C.UTF-8");
     bondsmith::i18n::init();
     assert_eq!(gettext("No Bonds Yet"), "Noch keine Bündelungen");

@@ -5,5 +5,6 @@
 //! - [`export`]: the same bond as nmcli commands and other formats.
 
 pub mod export;
+pub mod kernel;
 pub mod model;
 pub mod nm;

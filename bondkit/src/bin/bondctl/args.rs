@@ -44,6 +44,15 @@ pub enum Command {
         #[arg(long, default_value_t = 60)]
         timeout: u64,
     },
+    /// The kernel's live view of a bond: active port, MII, link failures, LACP, diagnostics
+    Status {
+        name: String,
+        #[arg(long)]
+        json: bool,
+        /// Keep running and print each change as it happens
+        #[arg(long)]
+        watch: bool,
+    },
     /// List network devices and whether they can be bond ports
     Devices {
         #[arg(long)]

@@ -3,6 +3,7 @@
 
 mod args;
 mod output;
+mod status;
 
 use args::{Cli, Command, CreateArgs, EditArgs};
 use bondkit::export::nmcli;
@@ -67,6 +68,7 @@ async fn run(cli: Cli) -> Result<(), NmError> {
             output::devices(&nm.devices().await?, json);
             Ok(())
         }
+        Command::Status { name, json, watch } => status::run(&name, json, watch).await,
         Command::Options { mode, json } => {
             output::options(OPTIONS, mode.as_deref(), json).map_err(NmError::Invalid)
         }

@@ -1,0 +1,13 @@
+//! The kernel's own view of bonds, read over rtnetlink (the `IFLA_BOND_*` and
+//! `IFLA_BOND_SLAVE_*` attributes), with a change stream from the link multicast group.
+//! NetworkManager does not expose any of this.
+
+pub mod diagnose;
+pub mod lacp;
+pub mod netlink;
+pub mod procfs;
+pub mod state;
+
+pub use diagnose::{diagnose, Diagnostic, NmView};
+pub use netlink::{read_bonds, LinkEvents};
+pub use state::{KernelBond, KernelPort};
