@@ -6,13 +6,15 @@
 #          differential test of option validation
 #   gui    the GTK app under Xvfb against test bed A (screenshots in target/screenshots)
 #   data   meson: desktop-file-validate, appstreamcli, glib-compile-schemas, translations
+#   vm     test bed B: Debian's kernel under QEMU; real bonds, failover, LACP, diagnostics,
+#          the GUI bond page (screenshots) and the link-event benchmark
 # Needs root: test bed A creates network namespaces.
 set -eu
 . "$(dirname "$0")/common.sh"
 cd "$top"
 
-tiers=${*:-lint unit nm gui data}
-"$top/scripts/deps.sh" gui
+tiers=${*:-lint unit nm gui data vm}
+"$top/scripts/deps.sh" all
 need_cargo
 
 for tier in $tiers; do
@@ -41,8 +43,13 @@ for tier in $tiers; do
             meson setup "$top/target/meson" "$top" >/dev/null
             meson test -C "$top/target/meson" --print-errorlogs
             ;;
+        vm)
+            [ "$(id -u)" = 0 ] || { echo "The vm tier needs root; run it with sudo." >&2; exit 1; }
+            cargo build --locked --workspace
+            BONDSMITH_SCREENSHOTS="$top/target/screenshots" cargo test --locked -p bondkit --test vm_bonds
+            ;;
         *)
-            echo "unknown tier '$tier' (lint, unit, nm, gui or data)" >&2
+            echo "unknown tier '$tier' (lint, unit, nm, gui, data or vm)" >&2
             exit 2
             ;;
     esac

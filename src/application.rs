@@ -36,12 +36,21 @@ pub fn build() -> adw::Application {
         app.set_accels_for_action("win.show-help-overlay", &["<Primary>question"]);
     });
     app.connect_activate(|app| {
-        let win = app
-            .active_window()
-            .unwrap_or_else(|| BondsmithWindow::new(app).upcast());
+        let win = app.active_window().unwrap_or_else(|| {
+            let w = BondsmithWindow::new(app);
+            if let Some(name) = SHOW_BOND.with(|b| b.borrow_mut().take()) {
+                w.open_bond_when_loaded(&name);
+            }
+            w.upcast()
+        });
         win.present();
     });
     app
+}
+
+thread_local! {
+    /// `--show-bond NAME`: open that bond's page at start.
+    static SHOW_BOND: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
 fn show_about(app: &adw::Application) {
@@ -65,5 +74,12 @@ fn show_about(app: &adw::Application) {
 pub fn run() -> glib::ExitCode {
     crate::i18n::init();
     crate::register_resources();
-    build().run()
+    let mut args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--show-bond") {
+        if let Some(name) = args.get(i + 1).cloned() {
+            SHOW_BOND.with(|b| b.replace(Some(name)));
+            args.drain(i..=i + 1);
+        }
+    }
+    build().run_with_args(&args)
 }

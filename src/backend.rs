@@ -2,6 +2,7 @@
 //! its own thread; results come back over async channels that the GTK side awaits with
 //! `glib::spawn_future_local`, so the UI thread never blocks.
 
+use bondkit::kernel::{self, diagnose, Diagnostic, KernelBond, LinkEvents, NmView};
 use bondkit::model::{BondConfig, NmVersion};
 use bondkit::nm::{ApplyOptions, BondEdit, BondProfile, DeviceInfo, NmClient, NmError, Pending};
 use std::future::Future;
@@ -136,6 +137,50 @@ impl Backend {
     pub async fn undo(&self, pending: Pending) {
         let c = self.client.clone();
         on_backend(async move { c.undo(pending, &|_| {}).await }).await
+    }
+
+    /// The kernel's live state of bond `name`, now and after every link change (`None` while
+    /// the kernel has no such bond). Ends when the receiver is dropped.
+    pub fn watch_kernel(
+        &self,
+        name: String,
+        nm: NmView,
+    ) -> async_channel::Receiver<Option<(KernelBond, Vec<Diagnostic>)>> {
+        let (tx, rx) = async_channel::bounded(4);
+        runtime().spawn(async move {
+            let Ok(events) = LinkEvents::subscribe() else {
+                let _ = tx.send(None).await;
+                return;
+            };
+            let mut last: Option<KernelBond> = None;
+            let mut first = true;
+            loop {
+                let n = name.clone();
+                let reading = tokio::task::spawn_blocking(move || {
+                    kernel::netlink::read_bond(&n).ok().flatten()
+                })
+                .await
+                .ok()
+                .flatten();
+                if first || reading != last {
+                    first = false;
+                    let msg = reading.clone().map(|k| {
+                        let d = diagnose(&k, Some(&nm));
+                        (k, d)
+                    });
+                    if tx.send(msg).await.is_err() {
+                        return;
+                    }
+                    last = reading;
+                }
+                if events.next().await.is_none() || tx.is_closed() {
+                    return;
+                }
+                // One reading covers every event already queued.
+                events.drain();
+            }
+        });
+        rx
     }
 
     pub async fn delete(&self, name: String) -> Result<Vec<String>, NmError> {

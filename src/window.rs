@@ -3,7 +3,7 @@
 
 use crate::backend::{Backend, Snapshot};
 use crate::i18n::{gettext, gettext_f};
-use crate::widgets::{bond_row, BondEditor};
+use crate::widgets::{bond_row, BondEditor, BondPage};
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use bondkit::nm::{ApplyOptions, NmError, Pending};
@@ -37,6 +37,13 @@ mod imp {
         #[template_child]
         pub editor: TemplateChild<BondEditor>,
         #[template_child]
+        pub bond_page: TemplateChild<BondPage>,
+        /// The bond page's subject, and a counter that retires older kernel watchers.
+        pub shown_bond: RefCell<Option<String>>,
+        pub watch_generation: Cell<u64>,
+        /// A bond to open once the list has loaded (`--show-bond`).
+        pub pending_bond: RefCell<Option<String>>,
+        #[template_child]
         pub busy_page: TemplateChild<adw::StatusPage>,
         #[template_child]
         pub loading_spinner: TemplateChild<gtk::Spinner>,
@@ -57,6 +64,7 @@ mod imp {
 
         fn class_init(klass: &mut Self::Class) {
             BondEditor::ensure_type();
+            BondPage::ensure_type();
             klass.bind_template();
         }
 
@@ -99,6 +107,12 @@ impl BondsmithWindow {
                 .build(),
             gio::ActionEntry::builder("back")
                 .activate(|w: &Self, _, _| w.go_back())
+                .build(),
+            gio::ActionEntry::builder("show-bond")
+                .parameter_type(Some(glib::VariantTy::STRING))
+                .activate(|w: &Self, _, p| {
+                    w.show_bond(&p.and_then(|p| p.get::<String>()).unwrap_or_default())
+                })
                 .build(),
             gio::ActionEntry::builder("edit-bond")
                 .parameter_type(Some(glib::VariantTy::STRING))
@@ -186,11 +200,13 @@ impl BondsmithWindow {
         imp.loading_spinner.set_spinning(name == "loading");
         imp.busy_spinner.set_spinning(name == "busy");
         let in_flow = matches!(name, "editor" | "busy");
-        imp.back_button.set_visible(name == "editor");
+        imp.back_button
+            .set_visible(matches!(name, "editor" | "bond"));
         imp.add_button.set_visible(!in_flow && name != "error");
         let title = match name {
             "editor" if imp.editor.is_editing() => gettext("Edit Bond"),
             "editor" => gettext("New Bond"),
+            "bond" => imp.shown_bond.borrow().clone().unwrap_or_default(),
             _ => "Bondsmith".to_string(),
         };
         imp.title.set_title(&title);
@@ -283,6 +299,10 @@ impl BondsmithWindow {
         if matches!(self.page().as_str(), "loading" | "error" | "list" | "empty") {
             self.show_page(if empty { "empty" } else { "list" });
         }
+        drop(snap);
+        if let Some(name) = imp.pending_bond.take() {
+            self.show_bond(&name);
+        }
     }
 
     pub fn start_create(&self) {
@@ -311,8 +331,77 @@ impl BondsmithWindow {
         self.show_page("editor");
     }
 
+    /// Opens `name` as soon as the bond list has loaded.
+    pub fn open_bond_when_loaded(&self, name: &str) {
+        self.imp().pending_bond.replace(Some(name.to_string()));
+    }
+
+    /// The bond page, live from the kernel.
+    pub fn show_bond(&self, name: &str) {
+        let imp = self.imp();
+        let Some(backend) = imp.backend.borrow().clone() else {
+            return;
+        };
+        let snap = imp.snapshot.borrow().clone();
+        let Some(bond) = snap.bonds.iter().find(|b| b.name() == name) else {
+            return self.toast(&gettext_f("{} no longer exists.", &[name]));
+        };
+        imp.shown_bond.replace(Some(name.to_string()));
+        imp.bond_page.load(bond);
+        self.show_page("bond");
+        let nm = bondkit::kernel::NmView {
+            bond_state: bond.device_state.clone(),
+            port_states: bond
+                .ports
+                .iter()
+                .filter_map(|p| {
+                    Some((
+                        p.interface.clone(),
+                        snap.devices
+                            .iter()
+                            .find(|d| d.interface == p.interface)?
+                            .state
+                            .clone(),
+                    ))
+                })
+                .collect(),
+            has_gateway: bond.settings.gateway.is_some(),
+        };
+        let generation = imp.watch_generation.get() + 1;
+        imp.watch_generation.set(generation);
+        let updates = backend.watch_kernel(name.to_string(), nm);
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = this)]
+            self,
+            async move {
+                while let Ok(update) = updates.recv().await {
+                    if this.imp().watch_generation.get() != generation {
+                        break;
+                    }
+                    if let Some((k, diags)) = update {
+                        this.imp().bond_page.update(&k, &diags);
+                    }
+                }
+            }
+        ));
+    }
+
+    pub fn bond_page(&self) -> BondPage {
+        self.imp().bond_page.get()
+    }
+
     fn go_back(&self) {
         let imp = self.imp();
+        if self.page() == "bond" {
+            imp.watch_generation.set(imp.watch_generation.get() + 1);
+            self.render_list();
+            self.show_page(if imp.snapshot.borrow().bonds.is_empty() {
+                "empty"
+            } else {
+                "list"
+            });
+            return;
+        }
         if self.page() != "editor" {
             return;
         }

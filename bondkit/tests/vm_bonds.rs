@@ -23,15 +23,38 @@ fn main() {
             lacp_against_a_bridge_says_the_switch_is_not_speaking_lacp,
             lacp_against_a_real_partner_negotiates,
             link_event_latency_and_idle_wakeups,
+            gui_bond_page_before_and_after_a_failover,
         ],
     );
 }
 
-/// Host side: run this very binary inside the guest and pass its verdict on.
+/// Host side: run this very binary inside the guest and pass its verdict on. Screenshots
+/// the guest took land in $BONDSMITH_SCREENSHOTS (default target/screenshots).
 fn boot_guest() {
     let me = std::env::current_exe().expect("own path");
-    let run = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vm/run.sh");
-    let status = Command::new(run).arg(me).status().expect("tests/vm/run.sh");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let results = root.join("target/vm-results");
+    let _ = std::fs::remove_dir_all(&results);
+    std::fs::create_dir_all(&results).unwrap();
+    // A filter given on the host reaches the guest's runner through the results share.
+    if let Some(filter) = std::env::args().skip(1).find(|a| !a.starts_with('-')) {
+        std::fs::write(results.join("filter"), filter).unwrap();
+    }
+    let status = Command::new(root.join("tests/vm/run.sh"))
+        .arg(me)
+        .arg(&results)
+        .status()
+        .expect("tests/vm/run.sh");
+    let shots = std::env::var_os("BONDSMITH_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target/screenshots"));
+    std::fs::create_dir_all(&shots).unwrap();
+    for f in std::fs::read_dir(&results).unwrap().flatten() {
+        if f.path().extension().is_some_and(|e| e == "png") {
+            std::fs::copy(f.path(), shots.join(f.file_name())).unwrap();
+            println!("screenshot: {}", shots.join(f.file_name()).display());
+        }
+    }
     std::process::exit(status.code().unwrap_or(1));
 }
 
@@ -477,4 +500,93 @@ async fn link_event_latency_and_idle_wakeups(bed: &Testbed) {
         b - a
     );
     ok(&bed.bondctl(&["delete", "bond3"]));
+}
+
+/// The GUI's bond page with a real bond, before and after a cable pull, as PNGs. The app runs
+/// as nobody (never as root) inside the bond's namespace, on an Xvfb display in the guest.
+async fn gui_bond_page_before_and_after_a_failover(bed: &Testbed) {
+    let app = support::bondctl_path().with_file_name("bondsmith");
+    assert!(
+        app.exists(),
+        "{} is missing: build it first (cargo build --workspace)",
+        app.display()
+    );
+    ok(&bed.bondctl(&[
+        "create",
+        "bond4",
+        "--mode",
+        "active-backup",
+        "--port",
+        "eno1",
+        "--port",
+        "eno2",
+        "--option",
+        "miimon=100",
+        "--option",
+        "primary=eno1",
+        "--ipv4",
+        "10.77.0.20/24",
+        "--gateway",
+        "10.77.0.1",
+        "--ipv6",
+        "disabled",
+        "--timeout",
+        "30",
+    ]));
+    wait_for("bond4 up on eno1", 20, || {
+        kernel_bond(bed, "bond4").is_some_and(|b| {
+            b.active_port.as_deref() == Some("eno1") && b.ports.iter().all(|p| p.mii == "up")
+        })
+    });
+    let mut xvfb = Command::new("Xvfb")
+        .args([":7", "-screen", "0", "820x1100x24", "-nolisten", "tcp"])
+        .spawn()
+        .expect("Xvfb");
+    wait_for("Xvfb", 30, || {
+        std::path::Path::new("/tmp/.X11-unix/X7").exists()
+    });
+    sh("mkdir -p /tmp/gui-home /tmp/gui-run && chown 65534:65534 /tmp/gui-home /tmp/gui-run && chmod 700 /tmp/gui-run");
+    let mut gui = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &bed.netns(),
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "env",
+            "DISPLAY=:7",
+            "GSK_RENDERER=cairo",
+            "GTK_A11Y=none",
+            "HOME=/tmp/gui-home",
+            "XDG_RUNTIME_DIR=/tmp/gui-run",
+            "NO_AT_BRIDGE=1",
+        ])
+        .arg(format!("DBUS_SYSTEM_BUS_ADDRESS={}", bed.bus))
+        .arg(&app)
+        .args(["--show-bond", "bond4"])
+        .spawn()
+        .expect("start bondsmith");
+    let shot = |name: &str| {
+        sh(&format!(
+            "DISPLAY=:7 import -window root /results/{name}.png"
+        ))
+    };
+    // TCG is slow: give the app time to start, connect and draw.
+    std::thread::sleep(Duration::from_secs(15));
+    assert!(gui.try_wait().unwrap().is_none(), "the app exited");
+    shot("vm-bond-page-before-failover");
+    sh(&format!("ip -n {} link set sw1 down", peer_ns(bed)));
+    wait_for("the failover", 10, || {
+        kernel_bond(bed, "bond4").is_some_and(|b| b.active_port.as_deref() == Some("eno2"))
+    });
+    std::thread::sleep(Duration::from_secs(4));
+    shot("vm-bond-page-after-failover");
+    let _ = gui.kill();
+    let _ = gui.wait();
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
+    sh(&format!("ip -n {} link set sw1 up", peer_ns(bed)));
+    ok(&bed.bondctl(&["delete", "bond4"]));
 }

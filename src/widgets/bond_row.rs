@@ -60,7 +60,7 @@ pub fn new(bond: &BondProfile, devices: &[DeviceInfo]) -> adw::ActionRow {
         .build();
     delete.add_css_class("flat");
     row.add_suffix(&delete);
-    row.set_action_name(Some("win.edit-bond"));
+    row.set_action_name(Some("win.show-bond"));
     row.set_action_target_value(Some(&bond.name().to_variant()));
     row
 }

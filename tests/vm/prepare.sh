@@ -21,6 +21,7 @@ fi
 work="$dir/work"
 rm -rf "$work"
 mkdir -p "$work/deb"
+chmod 777 "$work/deb"  # apt-get download runs as _apt where it can
 ( cd "$work/deb" && apt-get download -q "$pkg" >/dev/null ) || fail "apt-get download $pkg failed"
 dpkg -x "$work"/deb/*.deb "$work/root"
 cp "$work/root/boot/vmlinuz-$kver" "$dir/vmlinuz-$kver"

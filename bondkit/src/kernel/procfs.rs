@@ -280,7 +280,7 @@ details partner lacp pdu:
         #[test]
         fn never_panics_on_mangled_real_files(cut in 0usize..2000, junk in "[ -~\\t\\n:]{0,200}", which in 0usize..2) {
             let base = [ACTIVE_BACKUP, LACP][which];
-            let cut = base.char_indices().map(|(i, _)| i).filter(|i| *i <= cut).last().unwrap_or(0);
+            let cut = base.char_indices().map(|(i, _)| i).rfind(|i| *i <= cut).unwrap_or(0);
             let text = format!("{}{}{}", &base[..cut], junk, &base[cut..]);
             let b = parse(&text);
             prop_assert!(b.ports.len() <= 2 + junk.matches("Slave Interface").count());

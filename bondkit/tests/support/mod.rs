@@ -179,7 +179,15 @@ pub type CaseFn = for<'a> fn(&'a Testbed) -> Pin<Box<dyn Future<Output = ()> + '
 /// Runs each case in turn on one runtime, catching panics so that one failure does not hide
 /// the others. A command-line argument filters cases by substring. Exits non-zero on failure.
 pub fn run_cases(bed: &Testbed, cases: &[(&str, CaseFn)]) {
-    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    // In the VM the filter comes through the results share (the guest's cwd).
+    let filter: Option<String> = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .or_else(|| {
+            std::fs::read_to_string("filter")
+                .ok()
+                .filter(|_| std::env::var_os("BONDSMITH_VM").is_some())
+        });
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -1,0 +1,280 @@
+//! A bond's live page: the kernel's view of every port (active or backup, MII, link
+//! failures, speed, LACP aggregator and partner) with diagnostics as banners. It renders
+//! what the backend streams from netlink events; nothing here polls.
+
+use crate::i18n::{gettext, gettext_f};
+use adw::prelude::*;
+use adw::subclass::prelude::*;
+use bondkit::kernel::{Diagnostic, KernelBond, KernelPort};
+use bondkit::nm::BondProfile;
+use gtk::glib;
+use std::cell::RefCell;
+
+mod imp {
+    use super::*;
+
+    #[derive(Default, gtk::CompositeTemplate)]
+    #[template(resource = "/io/github/bondsmith/Bondsmith/widgets/bond_page.ui")]
+    pub struct BondPage {
+        #[template_child]
+        pub banners: TemplateChild<gtk::Box>,
+        #[template_child]
+        pub mode_row: TemplateChild<adw::ActionRow>,
+        #[template_child]
+        pub active_row: TemplateChild<adw::ActionRow>,
+        #[template_child]
+        pub monitor_row: TemplateChild<adw::ActionRow>,
+        #[template_child]
+        pub lacp_row: TemplateChild<adw::ActionRow>,
+        #[template_child]
+        pub ports_group: TemplateChild<adw::PreferencesGroup>,
+        #[template_child]
+        pub edit_button: TemplateChild<gtk::Button>,
+        pub port_rows: RefCell<Vec<adw::ActionRow>>,
+        pub bond: RefCell<Option<String>>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for BondPage {
+        const NAME: &'static str = "BondsmithBondPage";
+        type Type = super::BondPage;
+        type ParentType = gtk::Box;
+
+        fn class_init(klass: &mut Self::Class) {
+            klass.bind_template();
+        }
+
+        fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
+            obj.init_template();
+        }
+    }
+
+    impl ObjectImpl for BondPage {
+        fn constructed(&self) {
+            self.parent_constructed();
+            let obj = self.obj();
+            self.edit_button.connect_clicked(glib::clone!(
+                #[weak]
+                obj,
+                move |_| {
+                    if let Some(name) = obj.imp().bond.borrow().clone() {
+                        let _ = WidgetExt::activate_action(
+                            &obj,
+                            "win.edit-bond",
+                            Some(&name.to_variant()),
+                        );
+                    }
+                }
+            ));
+        }
+    }
+    impl WidgetImpl for BondPage {}
+    impl BoxImpl for BondPage {}
+}
+
+glib::wrapper! {
+    pub struct BondPage(ObjectSubclass<imp::BondPage>)
+        @extends gtk::Widget, gtk::Box,
+        @implements gtk::Buildable, gtk::ConstraintTarget, gtk::Orientable;
+}
+
+impl Default for BondPage {
+    fn default() -> Self {
+        glib::Object::new()
+    }
+}
+
+fn banner(text: &str) -> gtk::Widget {
+    let b = gtk::Box::builder()
+        .spacing(12)
+        .css_classes(["diagnostic-banner"])
+        .build();
+    b.append(&gtk::Image::from_icon_name("dialog-warning-symbolic"));
+    let label = gtk::Label::builder()
+        .label(text)
+        .wrap(true)
+        .xalign(0.0)
+        .hexpand(true)
+        .build();
+    b.append(&label);
+    b.upcast()
+}
+
+fn speed_text(p: &KernelPort) -> Option<String> {
+    let s = p.speed_mbps?;
+    let speed = if s >= 1000 && s % 1000 == 0 {
+        format!("{} Gb/s", s / 1000)
+    } else {
+        format!("{s} Mb/s")
+    };
+    Some(match &p.duplex {
+        Some(d) => format!("{speed} {d}"),
+        None => speed,
+    })
+}
+
+impl BondPage {
+    /// Shows NM's side while the kernel's is not known (or the bond is not active).
+    pub fn load(&self, bond: &BondProfile) {
+        let imp = self.imp();
+        imp.bond.replace(Some(bond.name().to_string()));
+        let mode = bond
+            .settings
+            .options
+            .get("mode")
+            .and_then(|m| bondkit::model::BondMode::parse(m));
+        imp.mode_row.set_subtitle(
+            &mode
+                .map(|m| format!("{} ({})", gettext(m.title()), m.name()))
+                .unwrap_or_default(),
+        );
+        imp.active_row
+            .set_subtitle(&gettext("Not active in the kernel"));
+        imp.monitor_row.set_subtitle("");
+        imp.lacp_row.set_visible(false);
+        self.set_ports(&[]);
+        self.set_banners(&[]);
+        if bond.device_state.as_deref() != Some("activated") {
+            let note = gettext("This bond is not active, so the kernel has no live state for it. Activate it to see its ports here.");
+            imp.banners.append(&banner(&note));
+        }
+    }
+
+    /// Renders a fresh kernel reading and its diagnostics.
+    pub fn update(&self, k: &KernelBond, diagnostics: &[Diagnostic]) {
+        let imp = self.imp();
+        imp.active_row
+            .set_subtitle(&k.active_port.clone().unwrap_or_else(|| {
+                if k.mode == "active-backup" {
+                    gettext("None")
+                } else {
+                    gettext("All ports carry traffic in this mode")
+                }
+            }));
+        let monitor = if k.miimon > 0 {
+            gettext_f(
+                "MII every {} ms (up delay {} ms, down delay {} ms)",
+                &[
+                    &k.miimon.to_string(),
+                    &k.updelay.to_string(),
+                    &k.downdelay.to_string(),
+                ],
+            )
+        } else if k.arp_interval > 0 {
+            gettext_f(
+                "ARP every {} ms to {}",
+                &[&k.arp_interval.to_string(), &k.arp_targets.join(", ")],
+            )
+        } else {
+            gettext("None")
+        };
+        imp.monitor_row.set_subtitle(&monitor);
+        match &k.ad_info {
+            Some(ad) => {
+                imp.lacp_row.set_visible(true);
+                imp.lacp_row.set_subtitle(&gettext_f(
+                    "{} · aggregator {} with {} ports",
+                    &[
+                        &ad.partner_mac,
+                        &ad.aggregator.to_string(),
+                        &ad.num_ports.to_string(),
+                    ],
+                ));
+            }
+            None => imp.lacp_row.set_visible(false),
+        }
+        self.set_ports(&k.ports);
+        let texts: Vec<String> = diagnostics.iter().map(|d| d.message.clone()).collect();
+        self.set_banners(&texts);
+    }
+
+    fn set_banners(&self, texts: &[String]) {
+        let imp = self.imp();
+        while let Some(c) = imp.banners.first_child() {
+            imp.banners.remove(&c);
+        }
+        for t in texts {
+            imp.banners.append(&banner(t));
+        }
+        imp.banners.set_visible(!texts.is_empty());
+    }
+
+    fn set_ports(&self, ports: &[KernelPort]) {
+        let imp = self.imp();
+        for r in imp.port_rows.take() {
+            imp.ports_group.remove(&r);
+        }
+        let rows: Vec<adw::ActionRow> = ports
+            .iter()
+            .map(|p| {
+                let mut parts = vec![gettext_f("MII {}", &[&p.mii])];
+                if let Some(s) = speed_text(p) {
+                    parts.push(s);
+                }
+                parts.push(match p.link_failures {
+                    1 => gettext("1 link failure"),
+                    n => gettext_f("{} link failures", &[&n.to_string()]),
+                });
+                if let Some(a) = p.aggregator_id {
+                    parts.push(gettext_f("aggregator {}", &[&a.to_string()]));
+                }
+                if !p.partner_state_words.is_empty() {
+                    parts.push(gettext_f(
+                        "partner: {}",
+                        &[&p.partner_state_words.join(", ")],
+                    ));
+                }
+                let row = adw::ActionRow::builder()
+                    .title(p.name.as_str())
+                    .subtitle(parts.join(" · "))
+                    .subtitle_lines(3)
+                    .build();
+                let icon = gtk::Image::from_icon_name(if p.mii == "up" {
+                    "network-wired-symbolic"
+                } else {
+                    "network-wired-disconnected-symbolic"
+                });
+                row.add_prefix(&icon);
+                let badge = gtk::Label::builder()
+                    .label(if p.state == "active" {
+                        gettext("Active")
+                    } else {
+                        gettext("Backup")
+                    })
+                    .valign(gtk::Align::Center)
+                    .css_classes([
+                        "badge",
+                        if p.state == "active" {
+                            "badge-active"
+                        } else {
+                            "badge-backup"
+                        },
+                    ])
+                    .build();
+                row.add_suffix(&badge);
+                if p.mii != "up" {
+                    row.add_css_class("error");
+                }
+                row.set_widget_name(&p.name);
+                imp.ports_group.add(&row);
+                row
+            })
+            .collect();
+        imp.port_rows.replace(rows);
+    }
+
+    /// The port rows' subtitles and badges, for tests.
+    pub fn port_summary(&self) -> Vec<(String, String)> {
+        self.imp()
+            .port_rows
+            .borrow()
+            .iter()
+            .map(|r| {
+                (
+                    r.title().to_string(),
+                    r.subtitle().map(|s| s.to_string()).unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+}
