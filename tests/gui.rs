@@ -69,6 +69,10 @@ fn main() {
             a_vanished_port_is_an_error_with_a_way_forward,
         ),
         ("stays_usable_at_360_px", stays_usable_at_360_px),
+        (
+            "an_inactive_bond_page_says_so",
+            an_inactive_bond_page_says_so,
+        ),
         // Last: it switches the process to German.
         ("speaks_german", speaks_german),
     ];
@@ -555,4 +559,36 @@ fn idle_app_does_not_wake_up(_bed: &Testbed, _win: &BondsmithWindow) {
         "the idle app woke up {} times in 3 s",
         after - before
     );
+}
+
+fn an_inactive_bond_page_says_so(bed: &Testbed, win: &BondsmithWindow) {
+    // This host's kernel has no bonding driver: the page shows NM's side and says why the
+    // live part is empty (the VM tier shows it with a real bond).
+    assert!(bed
+        .nmcli(&[
+            "connection",
+            "add",
+            "type",
+            "bond",
+            "con-name",
+            "bond6",
+            "ifname",
+            "bond6",
+            "bond.options",
+            "mode=802.3ad,lacp_rate=fast",
+            "connection.autoconnect",
+            "no"
+        ])
+        .status
+        .success());
+    wait_until("the bond in the list", || {
+        win.snapshot().bonds.iter().any(|b| b.name() == "bond6")
+    });
+    act(win, "win.show-bond", Some(&"bond6".to_variant()));
+    wait_until("the bond page", || win.page() == "bond");
+    assert!(find_label(win.upcast_ref(), "This bond is not active, so the kernel has no live state for it. Activate it to see its ports here."));
+    assert!(win.bond_page().port_summary().is_empty());
+    screenshot(win, "bond-page-inactive");
+    act(win, "win.back", None);
+    assert_eq!(win.page(), "list");
 }

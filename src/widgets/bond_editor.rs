@@ -772,6 +772,7 @@ impl BondEditor {
             imp.ports_group.remove_css_class("error")
         }
         imp.review_button.set_sensitive(draft.verdict.is_valid());
+        imp.apply_button.set_sensitive(draft.verdict.is_valid());
     }
 
     /// The nmcli commands for the current draft.

@@ -130,13 +130,22 @@ impl BondPage {
         );
         imp.active_row
             .set_subtitle(&gettext("Not active in the kernel"));
-        imp.monitor_row.set_subtitle("");
+        let miimon = bond
+            .settings
+            .options
+            .get("miimon")
+            .map(String::as_str)
+            .unwrap_or("100");
+        imp.monitor_row.set_subtitle(&gettext_f(
+            "MII every {} ms, as the profile asks",
+            &[miimon],
+        ));
         imp.lacp_row.set_visible(false);
         self.set_ports(&[]);
         self.set_banners(&[]);
         if bond.device_state.as_deref() != Some("activated") {
             let note = gettext("This bond is not active, so the kernel has no live state for it. Activate it to see its ports here.");
-            imp.banners.append(&banner(&note));
+            self.set_banners(&[note]);
         }
     }
 
