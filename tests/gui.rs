@@ -11,9 +11,8 @@ mod support;
 use adw::prelude::*;
 use bondsmith::BondsmithWindow;
 use gtk::glib;
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-use support::Testbed;
+use support::{map, option_map, Testbed};
 
 type GuiCase = fn(&Testbed, &BondsmithWindow);
 
@@ -155,23 +154,6 @@ fn screenshot(window: &impl IsA<gtk::Widget>, name: &str) {
     texture
         .save_to_png(std::path::Path::new(&dir).join(format!("{name}.png")))
         .unwrap();
-}
-
-fn option_map(s: &str) -> BTreeMap<String, String> {
-    s.split(',')
-        .filter(|p| !p.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').expect("k=v");
-            (k.to_string(), v.to_string())
-        })
-        .collect()
-}
-
-fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
 }
 
 fn click(b: &gtk::Button) {
@@ -526,22 +508,14 @@ fn find_label(w: &gtk::Widget, text: &str) -> bool {
 }
 
 /// The real app binary, idle on its bond list, must not wake up: no polling timers, no
-/// animations left running. Counted as context switches of its main thread (not timed).
+/// animations left running. Counted as context switches of all its threads (not timed).
 fn idle_app_does_not_wake_up(_bed: &Testbed, _win: &BondsmithWindow) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bondsmith"))
         .env("G_DEBUG", "fatal-warnings")
         .spawn()
         .expect("start bondsmith");
     let pid = child.id();
-    let switches = || -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/status"))
-            .expect("the app is running");
-        status
-            .lines()
-            .filter(|l| l.contains("ctxt_switches"))
-            .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-            .sum()
-    };
+    let switches = || support::context_switches(pid);
     // Let it start, connect and draw its first frame.
     std::thread::sleep(Duration::from_secs(3));
     assert!(
@@ -553,7 +527,7 @@ fn idle_app_does_not_wake_up(_bed: &Testbed, _win: &BondsmithWindow) {
     let after = switches();
     let _ = child.kill();
     let _ = child.wait();
-    println!("    idle main-thread wake-ups in 3 s: {}", after - before);
+    println!("    idle wake-ups (all threads) in 3 s: {}", after - before);
     assert!(
         after - before <= 3,
         "the idle app woke up {} times in 3 s",

@@ -6,8 +6,7 @@ mod support;
 
 use bondkit::model::{BondConfig, Ipv4Config};
 use bondkit::nm::{ApplyOptions, BondEdit, NmError};
-use std::collections::BTreeMap;
-use support::Testbed;
+use support::{map, option_map, Testbed};
 
 const PORTS: &[&str] = &["p1", "p2", "p3", "p4"];
 
@@ -52,24 +51,6 @@ fn code(o: &std::process::Output) -> i32 {
 
 fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Parses nmcli's "k=v,k=v" bond.options (nmcli prints targets with spaces, not commas).
-fn option_map(s: &str) -> BTreeMap<String, String> {
-    s.split(',')
-        .filter(|p| !p.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').expect("k=v");
-            (k.to_string(), v.to_string())
-        })
-        .collect()
-}
-
-fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
 }
 
 fn assert_clean(bed: &Testbed) {

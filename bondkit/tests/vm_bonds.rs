@@ -474,22 +474,7 @@ async fn link_event_latency_and_idle_wakeups(bed: &Testbed) {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_secs(3));
-    let switches = |pid: u32| -> u64 {
-        std::fs::read_dir(format!("/proc/{pid}/task"))
-            .map(|d| {
-                d.filter_map(|t| {
-                    let s = std::fs::read_to_string(t.ok()?.path().join("status")).ok()?;
-                    Some(
-                        s.lines()
-                            .filter(|l| l.contains("ctxt_switches"))
-                            .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-                            .sum::<u64>(),
-                    )
-                })
-                .sum()
-            })
-            .unwrap_or(0)
-    };
+    let switches = support::context_switches;
     let a = switches(watcher.id());
     std::thread::sleep(Duration::from_secs(5));
     let b = switches(watcher.id());

@@ -42,6 +42,26 @@ fn cmd(words: &[&str]) -> String {
         .join(" ")
 }
 
+/// `nmcli connection add` for one port profile of `cfg`.
+fn port_command(cfg: &BondConfig, port: &str) -> String {
+    let id = cfg.port_profile_name(port);
+    cmd(&[
+        "nmcli",
+        "connection",
+        "add",
+        "type",
+        "ethernet",
+        "con-name",
+        &id,
+        "ifname",
+        port,
+        "connection.master",
+        &cfg.name,
+        "connection.slave-type",
+        "bond",
+    ])
+}
+
 /// The arguments that set a bond profile's IP, MTU and MAC settings.
 pub fn ip_args(cfg: &BondConfig) -> Vec<String> {
     let mut a: Vec<String> = vec!["ipv4.method".into(), cfg.ipv4.method().into()];
@@ -102,22 +122,7 @@ pub fn create_commands(cfg: &BondConfig, options: &OptionMap, activate: bool) ->
     bond.extend(ip.iter().map(String::as_str));
     let mut out = vec![cmd(&bond)];
     for port in &cfg.ports {
-        let id = cfg.port_profile_name(port);
-        out.push(cmd(&[
-            "nmcli",
-            "connection",
-            "add",
-            "type",
-            "ethernet",
-            "con-name",
-            &id,
-            "ifname",
-            port,
-            "connection.master",
-            &cfg.name,
-            "connection.slave-type",
-            "bond",
-        ]));
+        out.push(port_command(cfg, port));
     }
     if activate {
         out.push(cmd(&["nmcli", "connection", "up", &cfg.name]));
@@ -178,22 +183,7 @@ pub fn modify_commands(
         out.push(cmd(&["nmcli", "connection", "delete", port_id]));
     }
     for port in after.ports.iter().filter(|p| !before.ports.contains(p)) {
-        let pid = after.port_profile_name(port);
-        out.push(cmd(&[
-            "nmcli",
-            "connection",
-            "add",
-            "type",
-            "ethernet",
-            "con-name",
-            &pid,
-            "ifname",
-            port,
-            "connection.master",
-            &after.name,
-            "connection.slave-type",
-            "bond",
-        ]));
+        out.push(port_command(after, port));
     }
     if activate && !out.is_empty() {
         out.push(cmd(&["nmcli", "connection", "up", id]));

@@ -174,6 +174,42 @@ fn fail_bed(reason: &str) -> ! {
     std::process::exit(1)
 }
 
+/// Parses nmcli's "k=v,k=v" bond.options.
+pub fn option_map(s: &str) -> std::collections::BTreeMap<String, String> {
+    s.split(',')
+        .filter(|p| !p.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').expect("k=v");
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+pub fn map(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Context switches of every thread of `pid` so far: wake-ups, counted rather than timed.
+pub fn context_switches(pid: u32) -> u64 {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|d| {
+            d.filter_map(|t| {
+                let s = std::fs::read_to_string(t.ok()?.path().join("status")).ok()?;
+                Some(
+                    s.lines()
+                        .filter(|l| l.contains("ctxt_switches"))
+                        .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                        .sum::<u64>(),
+                )
+            })
+            .sum()
+        })
+        .unwrap_or(0)
+}
+
 pub type CaseFn = for<'a> fn(&'a Testbed) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
 
 /// Runs each case in turn on one runtime, catching panics so that one failure does not hide
