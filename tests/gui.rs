@@ -72,15 +72,21 @@ fn main() {
             "an_inactive_bond_page_says_so",
             an_inactive_bond_page_says_so,
         ),
+        (
+            "nm_not_running_is_a_page_with_a_way_forward",
+            nm_not_running_is_a_page_with_a_way_forward,
+        ),
         // Last: it switches the process to German.
         ("speaks_german", speaks_german),
     ];
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let mut failed = Vec::new();
+    let mut ran = 0;
     for (name, case) in cases {
         if filter.as_deref().is_some_and(|f| !name.contains(f)) {
             continue;
         }
+        ran += 1;
         bed.reset();
         act(&win, "win.refresh", None);
         wait_until("the list to load", || {
@@ -99,6 +105,10 @@ fn main() {
         }
     }
     println!("\n{} failed", failed.len());
+    if ran == 0 {
+        println!("no test matched the filter");
+        std::process::exit(1);
+    }
     if !failed.is_empty() {
         println!("failed: {}", failed.join(", "));
         std::process::exit(1);
@@ -565,4 +575,29 @@ fn an_inactive_bond_page_says_so(bed: &Testbed, win: &BondsmithWindow) {
     screenshot(win, "bond-page-inactive");
     act(win, "win.back", None);
     assert_eq!(win.page(), "list");
+}
+
+fn nm_not_running_is_a_page_with_a_way_forward(bed: &Testbed, win: &BondsmithWindow) {
+    // A window whose bus has no NetworkManager on it (its backend connects on its own).
+    std::env::set_var(
+        "DBUS_SYSTEM_BUS_ADDRESS",
+        "unix:path=/nonexistent/bondsmith-no-bus",
+    );
+    let app = win
+        .application()
+        .and_downcast::<adw::Application>()
+        .expect("the app");
+    let w = BondsmithWindow::new(&app);
+    w.set_default_size(760, 700);
+    w.present();
+    wait_until("the error page", || w.page() == "error");
+    assert!(find_label(w.upcast_ref(), "NetworkManager is not running or not reachable on the system bus; start it (systemctl start NetworkManager) and try again."));
+    screenshot(&w, "nm-not-running");
+    // NM comes back: Try Again recovers without restarting the app.
+    std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", &bed.bus);
+    act(&w, "win.refresh", None);
+    wait_until("the list after Try Again", || {
+        matches!(w.page().as_str(), "empty" | "list")
+    });
+    w.close();
 }

@@ -23,7 +23,8 @@ fn main() {
     let events = LinkEvents::subscribe().expect("netlink link events");
     let mut latency = Vec::new();
     for i in 0..rounds {
-        let state = if i % 2 == 0 { "down" } else { "up" };
+        // bench0 starts down, so the first change is "up".
+        let state = if i % 2 == 0 { "up" } else { "down" };
         events.drain();
         let st = Command::new("ip")
             .args(["link", "set", "bench0", state])
