@@ -73,6 +73,10 @@ fn main() {
             an_inactive_bond_page_says_so,
         ),
         (
+            "warns_before_taking_the_default_route_port",
+            warns_before_taking_the_default_route_port,
+        ),
+        (
             "nm_not_running_is_a_page_with_a_way_forward",
             nm_not_running_is_a_page_with_a_way_forward,
         ),
@@ -600,4 +604,68 @@ fn nm_not_running_is_a_page_with_a_way_forward(bed: &Testbed, win: &BondsmithWin
         matches!(w.page().as_str(), "empty" | "list")
     });
     w.close();
+}
+
+fn warns_before_taking_the_default_route_port(bed: &Testbed, win: &BondsmithWindow) {
+    // eno3 carries an active profile with the default route, as a desktop's only NIC does.
+    assert!(bed
+        .nmcli(&[
+            "connection",
+            "add",
+            "type",
+            "ethernet",
+            "con-name",
+            "Wired",
+            "ifname",
+            "eno3",
+            "ipv4.method",
+            "manual",
+            "ipv4.addresses",
+            "10.77.0.50/24",
+            "ipv4.gateway",
+            "10.77.0.1",
+            "ipv6.method",
+            "disabled"
+        ])
+        .status
+        .success());
+    let up = bed.nmcli(&["--wait", "15", "connection", "up", "Wired"]);
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    wait_until("NM to report the default route", || {
+        act(win, "win.refresh", None);
+        win.snapshot()
+            .devices
+            .iter()
+            .any(|d| d.interface == "eno3" && d.default_route)
+    });
+    act(win, "win.back", None);
+    fill(
+        win,
+        "bond0",
+        bondkit::model::BondMode::ActiveBackup,
+        &["eno1", "eno3"],
+        &[],
+    );
+    let ed = win.editor();
+    let text = ed.port_text("eno3").unwrap();
+    assert!(text.contains("carries the default route"), "{text}");
+    screenshot(win, "default-route-warning");
+    click(&ed.review_button());
+    let notes = ed.review_notes();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("eno3 carries this computer's default route.")),
+        "{notes:?}"
+    );
+    act(win, "win.back", None);
+    act(win, "win.back", None);
+    assert!(bed
+        .nmcli(&["connection", "delete", "Wired"])
+        .status
+        .success());
 }

@@ -87,6 +87,8 @@ pub struct State {
     loading: bool,
     /// Names of the bonds that exist, so a new one cannot take them.
     existing: Vec<String>,
+    /// NM's devices, for warnings about ports in use.
+    devices: Vec<DeviceInfo>,
 }
 
 mod imp {
@@ -489,6 +491,7 @@ impl BondEditor {
         {
             let mut st = imp.state.borrow_mut();
             st.ports = ports;
+            st.devices = devices.to_vec();
             st.version = Some(version);
             st.editing = bond;
             st.loading = false;
@@ -677,6 +680,24 @@ impl BondEditor {
                         &[&k, &modes],
                     ),
                 });
+            }
+        }
+        for (name, check, _) in &st.ports {
+            if !check.is_active() || before.as_ref().is_some_and(|b| b.ports.contains(name)) {
+                continue;
+            }
+            if let Some(d) = st.devices.iter().find(|d| &d.interface == name) {
+                if d.default_route {
+                    verdict.warnings.push(Problem { option: "ports".into(), message: gettext_f("{} carries this computer's default route. If the bond does not come up, Bondsmith rolls everything back; if you lose the connection, do nothing and it rolls back by itself.", &[name]) });
+                } else if let Some(c) = &d.connection {
+                    verdict.warnings.push(Problem {
+                        option: "ports".into(),
+                        message: gettext_f(
+                            "{} now carries “{}”, which stops when the port joins the bond.",
+                            &[name, c],
+                        ),
+                    });
+                }
             }
         }
         Draft {
@@ -871,6 +892,27 @@ impl BondEditor {
     pub fn activate_switch(&self) -> gtk::Switch {
         self.imp().activate_switch.get()
     }
+    /// The subtitle of a port's row (link, speed, what it carries now).
+    pub fn port_text(&self, name: &str) -> Option<String> {
+        let st = self.imp().state.borrow();
+        let row = st
+            .ports
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, _, r)| r.clone())?;
+        row.subtitle().map(|s| s.to_string())
+    }
+
+    /// The "Worth Knowing" notes on the review page.
+    pub fn review_notes(&self) -> Vec<String> {
+        self.imp()
+            .notes
+            .borrow()
+            .iter()
+            .map(|r| r.title().to_string())
+            .collect()
+    }
+
     pub fn port_check(&self, name: &str) -> Option<gtk::CheckButton> {
         self.imp()
             .state
@@ -953,6 +995,10 @@ fn port_subtitle(dev: Option<&DeviceInfo>, mine: bool, bond: Option<&BondProfile
         } else {
             format!("{s} Mb/s")
         });
+    }
+    if d.default_route && !(mine && bond.is_some()) {
+        parts.push(gettext("⚠ carries the default route: this computer can lose its network while the bond comes up"));
+        return parts.join(" · ");
     }
     match &d.connection {
         Some(c) if !(mine && bond.is_some_and(|b| b.ports.iter().any(|p| &p.id == c))) => {

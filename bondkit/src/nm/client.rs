@@ -32,6 +32,9 @@ pub struct DeviceInfo {
     pub hw_address: String,
     /// The profile active on it, by name.
     pub connection: Option<String>,
+    /// Whether that profile carries this computer's default route: taking the device into
+    /// a bond can cut the user off.
+    pub default_route: bool,
     /// Whether the device could be a bond port.
     pub can_be_port: bool,
 }
@@ -339,11 +342,14 @@ impl NmClient {
     /// Every network device, sorted by name, in one D-Bus call.
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>> {
         let objects = self.managed_objects().await?;
-        let active_ids: HashMap<String, String> = objects
+        // Active connections by path: their profile name, and whether they carry a default route.
+        let active: HashMap<String, (String, bool)> = objects
             .iter()
             .filter_map(|(p, ifaces)| {
                 let a = ifaces.get("org.freedesktop.NetworkManager.Connection.Active")?;
-                Some((p.to_string(), prop::<String>(a, "Id")?))
+                let default = prop::<bool>(a, "Default").unwrap_or(false)
+                    || prop::<bool>(a, "Default6").unwrap_or(false);
+                Some((p.to_string(), (prop::<String>(a, "Id")?, default)))
             })
             .collect();
         let mut out: Vec<DeviceInfo> = objects
@@ -368,7 +374,8 @@ impl NmClient {
                         .and_then(|w| prop::<u32>(w, "Speed"))
                         .filter(|s| *s > 0),
                     hw_address: prop(d, "HwAddress").unwrap_or_default(),
-                    connection: ac.and_then(|p| active_ids.get(&p).cloned()),
+                    connection: ac.as_ref().and_then(|p| active.get(p)).map(|a| a.0.clone()),
+                    default_route: ac.as_ref().and_then(|p| active.get(p)).is_some_and(|a| a.1),
                     can_be_port: matches!(kind, "ethernet" | "veth"),
                 })
             })
@@ -590,6 +597,12 @@ impl NmClient {
                 .map(|p| p.message.clone()),
         );
         for d in &ports {
+            if d.default_route {
+                report.warnings.push(format!(
+                    "{} carries this computer's default route; if the bond does not come up, the checkpoint rolls back.",
+                    d.interface
+                ));
+            }
             if let Some(c) = &d.connection {
                 report.warnings.push(format!(
                     "{} was carrying the profile '{c}'; it now becomes a port of {}.",
