@@ -429,16 +429,7 @@ impl BondsmithWindow {
         let name = draft.config.name.clone();
         let (progress, result) = match draft.edit {
             Some(edit) => {
-                let id = self
-                    .imp()
-                    .snapshot
-                    .borrow()
-                    .bonds
-                    .iter()
-                    .find(|b| b.name() == name)
-                    .map(|b| b.name().to_string())
-                    .unwrap_or(name.clone());
-                let (p, r) = backend.edit(id, edit, opts);
+                let (p, r) = backend.edit(name.clone(), edit, opts);
                 (p, futures_util::future::Either::Left(r))
             }
             None => {
