@@ -531,6 +531,28 @@ impl NmClient {
         }
     }
 
+    /// A change's steps are done: keep it pending, or roll it back if a step failed.
+    async fn pending_or_roll_back(
+        &self,
+        outcome: Result<()>,
+        checkpoint: OwnedObjectPath,
+        undo: Undo,
+        report: ApplyReport,
+        progress: Progress<'_>,
+    ) -> Result<Pending> {
+        match outcome {
+            Ok(()) => Ok(Pending {
+                checkpoint,
+                undo,
+                report,
+            }),
+            Err(e) => {
+                self.roll_back(&checkpoint, undo, progress).await;
+                Err(e)
+            }
+        }
+    }
+
     async fn finish(&self, checkpoint: &OwnedObjectPath) {
         // The change stands; a failure here only means NM already dropped the checkpoint.
         let _ = self.nm.checkpoint_destroy(checkpoint).await;
@@ -615,7 +637,7 @@ impl NmClient {
             .checkpoint(&device_paths, opts.checkpoint_timeout(), progress)
             .await?;
         let mut undo = Undo::default();
-        match self
+        let outcome = self
             .create_steps(
                 cfg,
                 &verdict.normalized,
@@ -624,18 +646,9 @@ impl NmClient {
                 &mut report,
                 progress,
             )
+            .await;
+        self.pending_or_roll_back(outcome, checkpoint, undo, report, progress)
             .await
-        {
-            Ok(()) => Ok(Pending {
-                checkpoint,
-                undo,
-                report,
-            }),
-            Err(e) => {
-                self.roll_back(&checkpoint, undo, progress).await;
-                Err(e)
-            }
-        }
     }
 
     async fn create_steps(
@@ -896,17 +909,9 @@ impl NmClient {
             }
             Ok::<(), NmError>(())
         };
-        match steps.await {
-            Ok(()) => Ok(Pending {
-                checkpoint,
-                undo,
-                report,
-            }),
-            Err(e) => {
-                self.roll_back(&checkpoint, undo, progress).await;
-                Err(e)
-            }
-        }
+        let outcome = steps.await;
+        self.pending_or_roll_back(outcome, checkpoint, undo, report, progress)
+            .await
     }
 
     /// Keeps a pending change: the checkpoint goes, the change stays.
