@@ -349,24 +349,7 @@ impl BondsmithWindow {
         imp.shown_bond.replace(Some(name.to_string()));
         imp.bond_page.load(bond);
         self.show_page("bond");
-        let nm = bondkit::kernel::NmView {
-            bond_state: bond.device_state.clone(),
-            port_states: bond
-                .ports
-                .iter()
-                .filter_map(|p| {
-                    Some((
-                        p.interface.clone(),
-                        snap.devices
-                            .iter()
-                            .find(|d| d.interface == p.interface)?
-                            .state
-                            .clone(),
-                    ))
-                })
-                .collect(),
-            has_gateway: bond.settings.gateway.is_some(),
-        };
+        let nm = bondkit::kernel::NmView::of(bond, &snap.devices);
         let generation = imp.watch_generation.get() + 1;
         imp.watch_generation.set(generation);
         let updates = backend.watch_kernel(name.to_string(), nm);

@@ -4,7 +4,7 @@
 
 mod support;
 
-use bondkit::model::{BondConfig, Ipv4Config};
+use bondkit::model::{BondConfig, Family, IpAddress};
 use bondkit::nm::{ApplyOptions, BondEdit, NmError};
 use support::{map, option_map, Testbed};
 
@@ -304,13 +304,14 @@ async fn nmcli_made_bond_read_by_bondkit(bed: &Testbed) {
         ])
     );
     assert_eq!(
-        bond.settings.ipv4,
-        Ipv4Config::Manual {
-            address: "10.77.0.20".parse().unwrap(),
-            prefix: 24
-        }
+        bond.settings.ipv4.addresses,
+        IpAddress::parse_list("10.77.0.20/24", Family::V4).unwrap()
     );
-    assert_eq!(bond.settings.gateway, Some("10.77.0.1".parse().unwrap()));
+    assert_eq!(bond.settings.ipv4.method.as_str(), "manual");
+    assert_eq!(
+        bond.settings.ipv4.gateway,
+        Some("10.77.0.1".parse().unwrap())
+    );
     let mut ports: Vec<&str> = bond.ports.iter().map(|p| p.interface.as_str()).collect();
     ports.sort();
     assert_eq!(ports, ["p3", "p4"]);
@@ -558,11 +559,11 @@ async fn invalid_input_is_refused_before_nm(bed: &Testbed) {
         (&["create", "bond3", "--mode", "lacp", "--port", "p1"],
          "bondctl: mode must be one of balance-rr, active-backup, balance-xor, broadcast, 802.3ad, balance-tlb, balance-alb; 'lacp' is not."),
         (&["create", "bond3", "--mode", "1", "--port", "p1", "--ipv4", "10.0.0.300/24"],
-         "bondctl: '10.0.0.300' is not an IPv4 address; write it like 192.168.10.20/24."),
+         "bondctl: '10.0.0.300/24' is not an IPv4 address with its prefix; write it like 192.168.10.20/24."),
         (&["create", "bond3", "--mode", "1", "--port", "p1", "--option", "lacp_active=on"],
          "bondctl: lacp_active needs NetworkManager 1.44 or newer, and this system runs 1.42.4; remove it or upgrade NetworkManager."),
         (&["create", "bond3", "--mode", "1"],
-         "bondctl: A bond needs at least one port: add one with --port, for example --port eno1."),
+         "bondctl: A bond needs at least one port: pick one, for example eno1."),
     ];
     for (args, message) in cases {
         let o = bed.bondctl(args);

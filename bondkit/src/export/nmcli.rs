@@ -1,7 +1,9 @@
 //! The nmcli commands that do what Bondsmith does over D-Bus: shown for review before
 //! applying (`bondctl create --dry-run`, the GUI's Review page) and exported as a script.
 
-use crate::model::{BondConfig, Ipv4Config, Ipv6Config, OptionMap};
+use crate::model::edit::profile_changes;
+use crate::model::{ApplyPath, BondConfig, Change, IpFamily, IpMethod, OptionMap};
+use crate::nm::EditPlan;
 
 /// Quotes a word for a POSIX shell, leaving plain words alone.
 pub fn shell_quote(s: &str) -> String {
@@ -42,9 +44,8 @@ fn cmd(words: &[&str]) -> String {
         .join(" ")
 }
 
-/// `nmcli connection add` for one port profile of `cfg`.
-fn port_command(cfg: &BondConfig, port: &str) -> String {
-    let id = cfg.port_profile_name(port);
+/// `nmcli connection add` for one port profile `id` of the bond `master` (a name or UUID).
+fn port_command(id: &str, port: &str, master: &str) -> String {
     cmd(&[
         "nmcli",
         "connection",
@@ -52,50 +53,41 @@ fn port_command(cfg: &BondConfig, port: &str) -> String {
         "type",
         "ethernet",
         "con-name",
-        &id,
+        id,
         "ifname",
         port,
         "connection.master",
-        &cfg.name,
+        master,
         "connection.slave-type",
         "bond",
     ])
 }
 
-/// The arguments that set a bond profile's IP, MTU and MAC settings.
-pub fn ip_args(cfg: &BondConfig) -> Vec<String> {
-    let mut a: Vec<String> = vec!["ipv4.method".into(), cfg.ipv4.method().into()];
-    if let Ipv4Config::Manual { address, prefix } = &cfg.ipv4 {
-        a.extend(["ipv4.addresses".into(), format!("{address}/{prefix}")]);
-    }
-    let (dns4, dns6): (Vec<_>, Vec<_>) = cfg.dns.iter().partition(|d| d.is_ipv4());
-    let join = |v: Vec<&std::net::IpAddr>| {
-        v.iter()
-            .map(|d| d.to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    if let Some(gw @ std::net::IpAddr::V4(_)) = cfg.gateway {
-        a.extend(["ipv4.gateway".into(), gw.to_string()]);
-    }
-    if !dns4.is_empty() {
-        a.extend(["ipv4.dns".into(), join(dns4)]);
-    }
-    a.extend(["ipv6.method".into(), cfg.ipv6.method().into()]);
-    if let Ipv6Config::Manual { address, prefix } = &cfg.ipv6 {
-        a.extend(["ipv6.addresses".into(), format!("{address}/{prefix}")]);
-    }
-    if let Some(gw @ std::net::IpAddr::V6(_)) = cfg.gateway {
-        a.extend(["ipv6.gateway".into(), gw.to_string()]);
-    }
-    if !dns6.is_empty() {
-        a.extend(["ipv6.dns".into(), join(dns6)]);
-    }
-    if let Some(mtu) = cfg.mtu {
-        a.extend(["ethernet.mtu".into(), mtu.to_string()]);
-    }
-    if let Some(mac) = &cfg.mac {
-        a.extend(["ethernet.cloned-mac-address".into(), mac.clone()]);
+fn join<T: ToString>(v: &[T]) -> String {
+    v.iter().map(T::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// The nmcli property arguments for `changes`: the same keys the D-Bus path writes, and
+/// an empty value where it clears one.
+pub fn change_args(changes: &[Change]) -> Vec<String> {
+    let mut a: Vec<String> = Vec::new();
+    for c in changes {
+        let (k, v) = match c {
+            Change::Options(o) => ("bond.options".to_string(), options_string(o)),
+            Change::Method(f, m) => (format!("{}.method", f.section()), m.to_string()),
+            Change::Addresses(f, l) => (format!("{}.addresses", f.section()), join(l)),
+            Change::Gateway(f, g) => (
+                format!("{}.gateway", f.section()),
+                g.map(|g| g.to_string()).unwrap_or_default(),
+            ),
+            Change::Dns(f, d) => (format!("{}.dns", f.section()), join(d)),
+            Change::Mtu(m) => ("ethernet.mtu".to_string(), m.unwrap_or(0).to_string()),
+            Change::Mac(m) => (
+                "ethernet.cloned-mac-address".to_string(),
+                m.clone().unwrap_or_default(),
+            ),
+        };
+        a.extend([k, v]);
     }
     a
 }
@@ -118,11 +110,20 @@ pub fn create_commands(cfg: &BondConfig, options: &OptionMap, activate: bool) ->
         "bond.options",
         &opts,
     ];
-    let ip = ip_args(cfg);
+    // Everything the configuration says, as changes from an empty profile (the same list
+    // the D-Bus path writes), so the methods are always stated.
+    let mut fresh = BondConfig::new(&cfg.name, "");
+    fresh.options = options.clone();
+    fresh.ipv4 = IpFamily::with_method(IpMethod::Other(String::new()));
+    fresh.ipv6 = IpFamily::with_method(IpMethod::Other(String::new()));
+    let mut full = cfg.clone();
+    full.options = options.clone();
+    let changes = profile_changes(&fresh, &full);
+    let ip = change_args(&changes);
     bond.extend(ip.iter().map(String::as_str));
     let mut out = vec![cmd(&bond)];
     for port in &cfg.ports {
-        out.push(port_command(cfg, port));
+        out.push(port_command(&cfg.port_profile_name(port), port, &cfg.name));
     }
     if activate {
         out.push(cmd(&["nmcli", "connection", "up", &cfg.name]));
@@ -130,63 +131,48 @@ pub fn create_commands(cfg: &BondConfig, options: &OptionMap, activate: bool) ->
     out
 }
 
-/// The commands that turn the bond profile `id` from `before` into `after` (options already
-/// normalized), given the profile names of the ports that go.
-pub fn modify_commands(
-    id: &str,
-    before: &BondConfig,
-    after: &BondConfig,
-    options: &OptionMap,
-    removed_port_ids: &[String],
-    activate: bool,
-) -> Vec<String> {
+/// The commands that do what an edit plan does: modify the bond profile (only the keys that
+/// change), delete and add port profiles, then reapply or re-activate as the plan says.
+pub fn edit_commands(plan: &EditPlan) -> Vec<String> {
+    let bond = &plan.bond;
+    let reference: Vec<&str> = if plan.master == bond.settings.uuid {
+        vec!["uuid", &bond.settings.uuid]
+    } else {
+        vec![&bond.settings.id]
+    };
     let mut out = Vec::new();
-    let mut modify: Vec<String> = vec![
-        "nmcli".into(),
-        "connection".into(),
-        "modify".into(),
-        id.into(),
-    ];
-    if before.options != *options {
-        modify.extend(["bond.options".into(), options_string(options)]);
-    }
-    let (old_ip, new_ip) = (ip_args(before), ip_args(after));
-    if old_ip != new_ip {
-        modify.extend(new_ip);
-        // Settings that went away are cleared explicitly.
-        for (key, gone) in [
-            (
-                "ipv4.gateway",
-                before.gateway.is_some_and(|g| g.is_ipv4())
-                    && !after.gateway.is_some_and(|g| g.is_ipv4()),
-            ),
-            (
-                "ipv6.gateway",
-                before.gateway.is_some_and(|g| g.is_ipv6())
-                    && !after.gateway.is_some_and(|g| g.is_ipv6()),
-            ),
-            ("ethernet.mtu", before.mtu.is_some() && after.mtu.is_none()),
-            (
-                "ethernet.cloned-mac-address",
-                before.mac.is_some() && after.mac.is_none(),
-            ),
-        ] {
-            if gone {
-                modify.extend([key.to_string(), String::new()]);
-            }
-        }
-    }
-    if modify.len() > 4 {
+    if !plan.changes.is_empty() {
+        let mut modify: Vec<String> = ["nmcli", "connection", "modify"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        modify.extend(reference.iter().map(|s| s.to_string()));
+        modify.extend(change_args(&plan.changes));
         out.push(cmd(&modify.iter().map(String::as_str).collect::<Vec<_>>()));
     }
-    for port_id in removed_port_ids {
+    for port_id in &plan.removed_port_ids {
         out.push(cmd(&["nmcli", "connection", "delete", port_id]));
     }
-    for port in after.ports.iter().filter(|p| !before.ports.contains(p)) {
-        out.push(port_command(after, port));
+    for port in plan
+        .after
+        .ports
+        .iter()
+        .filter(|p| !plan.before.ports.contains(p))
+    {
+        out.push(port_command(
+            &plan.after.port_profile_name(port),
+            port,
+            &plan.master,
+        ));
     }
-    if activate && !out.is_empty() {
-        out.push(cmd(&["nmcli", "connection", "up", id]));
+    match &plan.path {
+        ApplyPath::Reapply => out.push(cmd(&["nmcli", "device", "reapply", bond.name()])),
+        ApplyPath::Reactivate(_) => {
+            let mut up = vec!["nmcli", "connection", "up"];
+            up.extend(reference.iter());
+            out.push(cmd(&up));
+        }
+        ApplyPath::Nothing | ApplyPath::ProfileOnly(_) => {}
     }
     out
 }
@@ -206,7 +192,7 @@ pub fn script(cfg: &BondConfig, options: &OptionMap) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::NmVersion;
+    use crate::model::{Family, IpAddress, NmVersion};
 
     #[test]
     fn quotes_only_when_needed() {
@@ -225,10 +211,10 @@ mod tests {
         let mut c = BondConfig::new("bond0", "active-backup");
         c.options.insert("miimon".into(), "100".into());
         c.ports = vec!["eno1".into(), "eno2".into()];
-        c.ipv4 = Ipv4Config::parse("192.168.10.20/24").unwrap();
-        c.gateway = Some("192.168.10.1".parse().unwrap());
-        c.dns = vec!["192.168.10.1".parse().unwrap()];
-        c.ipv6 = Ipv6Config::Disabled;
+        c.ipv4 = IpFamily::manual(IpAddress::parse_list("192.168.10.20/24", Family::V4).unwrap());
+        c.ipv4.gateway = Some("192.168.10.1".parse().unwrap());
+        c.ipv4.dns = vec!["192.168.10.1".parse().unwrap()];
+        c.ipv6 = IpFamily::with_method(crate::model::IpMethod::Disabled);
         let v = c.check(NmVersion::OLDEST);
         assert_eq!(create_commands(&c, &v.normalized, true), vec![
             "nmcli connection add type bond con-name bond0 ifname bond0 connection.autoconnect-slaves 1 bond.options mode=active-backup,miimon=100 ipv4.method manual ipv4.addresses 192.168.10.20/24 ipv4.gateway 192.168.10.1 ipv4.dns 192.168.10.1 ipv6.method disabled",

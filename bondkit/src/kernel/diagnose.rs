@@ -22,6 +22,29 @@ pub struct NmView {
     pub has_gateway: bool,
 }
 
+impl NmView {
+    /// NM's side of `bond`, from its profile and the devices NM lists (one place for the
+    /// CLI's status and the GUI's bond page).
+    pub fn of(bond: &crate::nm::BondProfile, devices: &[crate::nm::DeviceInfo]) -> NmView {
+        let state = |name: &str| {
+            devices
+                .iter()
+                .find(|d| d.interface == name)
+                .map(|d| d.state.clone())
+        };
+        NmView {
+            bond_state: state(bond.name()),
+            port_states: bond
+                .ports
+                .iter()
+                .filter_map(|p| Some((p.interface.clone(), state(&p.interface)?)))
+                .collect(),
+            has_gateway: bond.settings.ipv4.gateway.is_some()
+                || bond.settings.ipv6.gateway.is_some(),
+        }
+    }
+}
+
 fn d(code: &'static str, message: String) -> Diagnostic {
     Diagnostic { code, message }
 }

@@ -1,110 +1,26 @@
 //! A whole bond as the user asks for it: name, options, ports and IP settings.
 
+use super::ip::{Family, IpFamily, IpMethod};
+use super::message::{Code, Message};
 use super::validate::{check_options, ifname_valid, mac_valid, OptionMap, Problem, Verdict};
 use super::version::NmVersion;
 use serde::Serialize;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
-pub enum Ipv4Config {
-    /// DHCP (NM's "auto").
-    Auto,
-    Manual {
-        address: Ipv4Addr,
-        prefix: u8,
-    },
-    Disabled,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
-pub enum Ipv6Config {
-    /// SLAAC/DHCPv6 (NM's "auto").
-    Auto,
-    Manual {
-        address: Ipv6Addr,
-        prefix: u8,
-    },
-    Disabled,
-}
-
-impl Ipv4Config {
-    /// "dhcp", "auto", "disabled" or "ADDR/PREFIX".
-    pub fn parse(s: &str) -> Result<Ipv4Config, String> {
-        match s.trim() {
-            "dhcp" | "auto" => Ok(Ipv4Config::Auto),
-            "disabled" | "off" | "none" => Ok(Ipv4Config::Disabled),
-            other => {
-                let (a, p) = split_prefix(other, 32).map_err(|_| {
-                    format!("'{other}' is not an IPv4 setting; write dhcp, disabled or an address with its prefix such as 192.168.10.20/24.")
-                })?;
-                let address = a.parse::<Ipv4Addr>().map_err(|_| {
-                    format!("'{a}' is not an IPv4 address; write it like 192.168.10.20/24.")
-                })?;
-                Ok(Ipv4Config::Manual { address, prefix: p })
-            }
-        }
-    }
-
-    pub fn method(&self) -> &'static str {
-        match self {
-            Ipv4Config::Auto => "auto",
-            Ipv4Config::Manual { .. } => "manual",
-            Ipv4Config::Disabled => "disabled",
-        }
-    }
-}
-
-impl Ipv6Config {
-    /// "auto", "disabled" or "ADDR/PREFIX".
-    pub fn parse(s: &str) -> Result<Ipv6Config, String> {
-        match s.trim() {
-            "auto" | "dhcp" => Ok(Ipv6Config::Auto),
-            "disabled" | "off" | "none" => Ok(Ipv6Config::Disabled),
-            other => {
-                let (a, p) = split_prefix(other, 128).map_err(|_| {
-                    format!("'{other}' is not an IPv6 setting; write auto, disabled or an address with its prefix such as fd00::20/64.")
-                })?;
-                let address = a.parse::<Ipv6Addr>().map_err(|_| {
-                    format!("'{a}' is not an IPv6 address; write it like fd00::20/64.")
-                })?;
-                Ok(Ipv6Config::Manual { address, prefix: p })
-            }
-        }
-    }
-
-    pub fn method(&self) -> &'static str {
-        match self {
-            Ipv6Config::Auto => "auto",
-            Ipv6Config::Manual { .. } => "manual",
-            Ipv6Config::Disabled => "disabled",
-        }
-    }
-}
-
-fn split_prefix(s: &str, max: u8) -> Result<(&str, u8), ()> {
-    let (a, p) = s.split_once('/').ok_or(())?;
-    let p: u8 = p.parse().map_err(|_| ())?;
-    if p == 0 || p > max {
-        return Err(());
-    }
-    Ok((a, p))
-}
+/// NetworkManager's special values for `cloned-mac-address`: kept and shown as such.
+pub const SPECIAL_MACS: &[&str] = &["preserve", "permanent", "random", "stable", "stable-ssid"];
 
 /// Everything needed to create a bond profile and its port profiles.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BondConfig {
     /// Interface name, also used as the profile name.
     pub name: String,
-    /// `bond.options`, including `mode`.
+    /// `bond.options`, including `mode`, as NM holds them.
     pub options: OptionMap,
     pub ports: Vec<String>,
-    pub ipv4: Ipv4Config,
-    pub ipv6: Ipv6Config,
-    pub gateway: Option<IpAddr>,
-    pub dns: Vec<IpAddr>,
+    pub ipv4: IpFamily,
+    pub ipv6: IpFamily,
     pub mtu: Option<u32>,
+    /// `cloned-mac-address`: a MAC or one of [`SPECIAL_MACS`].
     pub mac: Option<String>,
 }
 
@@ -115,12 +31,24 @@ impl BondConfig {
             name: name.to_string(),
             options: [("mode".to_string(), mode.to_string())].into(),
             ports: Vec::new(),
-            ipv4: Ipv4Config::Auto,
-            ipv6: Ipv6Config::Auto,
-            gateway: None,
-            dns: Vec::new(),
+            ipv4: IpFamily::auto(),
+            ipv6: IpFamily::auto(),
             mtu: None,
             mac: None,
+        }
+    }
+
+    pub fn family(&self, f: Family) -> &IpFamily {
+        match f {
+            Family::V4 => &self.ipv4,
+            Family::V6 => &self.ipv6,
+        }
+    }
+
+    pub fn family_mut(&mut self, f: Family) -> &mut IpFamily {
+        match f {
+            Family::V4 => &mut self.ipv4,
+            Family::V6 => &mut self.ipv6,
         }
     }
 
@@ -133,77 +61,44 @@ impl BondConfig {
     /// NM will take it; `normalized` is then what is sent.
     pub fn check(&self, version: NmVersion) -> Verdict {
         let mut v = check_options(&self.options, version);
-        let mut err = |field: &str, msg: String| {
-            v.errors.push(Problem {
-                option: field.into(),
-                message: msg,
-            })
-        };
+        let mut errors: Vec<Problem> = Vec::new();
+        let mut warnings: Vec<Problem> = Vec::new();
+        let mut err = |field: &str, m: Message| errors.push(Problem::coded(field, m));
         if !ifname_valid(&self.name) {
-            err("name", format!("'{}' cannot be a bond name: use 1 to 15 characters without spaces, '/' or ':', for example bond0.", self.name));
+            err("name", Message::new(Code::BadBondName, [&self.name]));
         }
         if self.ports.is_empty() {
-            err(
-                "ports",
-                "A bond needs at least one port: add one with --port, for example --port eno1."
-                    .into(),
-            );
+            err("ports", Message::new(Code::NeedsAPort, [""; 0]));
         }
         for (i, p) in self.ports.iter().enumerate() {
             if !ifname_valid(p) {
-                err("ports", format!("'{p}' is not an interface name; give the port's device name, for example eno1."));
+                err("ports", Message::new(Code::BadPortName, [p]));
             } else if *p == self.name {
-                err(
-                    "ports",
-                    format!("The bond {p} cannot be its own port; pick an ethernet device."),
-                );
+                err("ports", Message::new(Code::PortIsTheBond, [p]));
             } else if self.ports[..i].contains(p) {
-                err(
-                    "ports",
-                    format!("{p} is listed twice; give each port once."),
-                );
+                err("ports", Message::new(Code::PortTwice, [p]));
             }
         }
-        if let Some(gw) = self.gateway {
-            match (gw, &self.ipv4, &self.ipv6) {
-                (IpAddr::V4(_), Ipv4Config::Disabled, _) => err("gateway", "An IPv4 gateway needs IPv4 on the bond: set --ipv4 to an address or dhcp, or drop the gateway.".into()),
-                (IpAddr::V6(_), _, Ipv6Config::Disabled) => err("gateway", "An IPv6 gateway needs IPv6 on the bond: set --ipv6 to an address or auto, or drop the gateway.".into()),
-                (IpAddr::V4(g), Ipv4Config::Manual { address, prefix }, _) if !same_subnet4(g, *address, *prefix) => {
-                    v_warn(&mut v.warnings, format!("The gateway {g} is outside {address}/{prefix}; check the address or the prefix."));
-                }
-                _ => {}
-            }
+        for f in [Family::V4, Family::V6] {
+            check_family(f, self.family(f), &mut errors, &mut warnings);
         }
-        let mut err = |field: &str, msg: String| {
-            v.errors.push(Problem {
-                option: field.into(),
-                message: msg,
-            })
-        };
-        for d in &self.dns {
-            match (d, &self.ipv4, &self.ipv6) {
-                (IpAddr::V4(_), Ipv4Config::Disabled, _) => err("dns", format!("The DNS server {d} is IPv4 but IPv4 is disabled on the bond; enable IPv4 or give an IPv6 server.")),
-                (IpAddr::V6(_), _, Ipv6Config::Disabled) => err("dns", format!("The DNS server {d} is IPv6 but IPv6 is disabled on the bond; enable IPv6 or give an IPv4 server.")),
-                _ => {}
-            }
-        }
+        let mut err = |field: &str, m: Message| errors.push(Problem::coded(field, m));
         if let Some(mtu) = self.mtu {
             if !(68..=65535).contains(&mtu) {
-                err("mtu", format!("An MTU of {mtu} is out of range; use 68 to 65535 (1500 is standard, 9000 for jumbo frames)."));
+                err("mtu", Message::new(Code::MtuOutOfRange, [mtu.to_string()]));
             }
         }
         if let Some(mac) = &self.mac {
-            if !mac_valid(mac) {
-                err(
-                    "mac",
-                    format!("'{mac}' is not a MAC address; write it like 52:54:00:12:34:56."),
-                );
+            if SPECIAL_MACS.contains(&mac.as_str()) {
+                // NM's own values: the bond's MAC is picked at activation.
+            } else if !mac_valid(mac) {
+                err("mac", Message::new(Code::NotAMac, [mac]));
             } else if u8::from_str_radix(mac.split([':', '-']).next().unwrap_or("0"), 16)
                 .unwrap_or(0)
                 & 1
                 == 1
             {
-                err("mac", format!("{mac} is a multicast address and cannot name an interface; clear the lowest bit of the first byte (for example 02:...)."));
+                err("mac", Message::new(Code::MulticastMac, [mac]));
             }
         }
         if let Some(primary) = v
@@ -212,44 +107,127 @@ impl BondConfig {
             .or_else(|| v.normalized.get("active_slave"))
         {
             if !self.ports.contains(primary) {
-                let msg = format!("The primary port {primary} is not one of the bond's ports ({}); add it or pick another primary.", self.ports.join(", "));
-                v.warnings.push(Problem {
-                    option: "primary".into(),
-                    message: msg,
-                });
+                warnings.push(Problem::coded(
+                    "primary",
+                    Message::new(
+                        Code::PrimaryNotAPort,
+                        [primary.clone(), self.ports.join(", ")],
+                    ),
+                ));
             }
         }
+        v.errors.extend(errors);
+        v.warnings.extend(warnings);
         v
     }
 }
 
-fn v_warn(w: &mut Vec<Problem>, message: String) {
-    w.push(Problem {
-        option: "gateway".into(),
-        message,
-    });
+/// The form field a family's part is shown in: `ipv4_addresses`, `ipv6_gateway`, ...
+pub fn family_field(f: Family, part: &str) -> String {
+    format!("{}_{part}", f.section())
 }
 
-fn same_subnet4(a: Ipv4Addr, b: Ipv4Addr, prefix: u8) -> bool {
-    let mask = if prefix == 0 {
-        0
-    } else {
-        u32::MAX << (32 - u32::from(prefix))
+/// NM's `verify()` for one family (nm-setting-ip{4,6}-config.c), as sentences with a fix.
+fn check_family(f: Family, c: &IpFamily, errors: &mut Vec<Problem>, warnings: &mut Vec<Problem>) {
+    let field = |part: &str| family_field(f, part);
+    let mut err = |part: &str, m: Message| errors.push(Problem::coded(&field(part), m));
+    let list = |v: &[String]| v.join(", ");
+    for a in &c.addresses {
+        if Family::of(&a.address) != f {
+            err(
+                "addresses",
+                Message::new(Code::AddressWrongFamily, [a.to_string(), f.name().into()]),
+            );
+        }
+    }
+    if c.method == IpMethod::Manual && c.addresses.is_empty() {
+        err(
+            "addresses",
+            Message::new(Code::ManualNeedsAddress, [f.name()]),
+        );
+    }
+    if !c.method.allows_addresses() && !c.addresses.is_empty() {
+        let a: Vec<String> = c.addresses.iter().map(|a| a.to_string()).collect();
+        err(
+            "addresses",
+            Message::new(
+                Code::MethodTakesNoAddresses,
+                [f.name().to_string(), c.method.to_string(), list(&a)],
+            ),
+        );
+    }
+    if let Some(g) = c.gateway {
+        if Family::of(&g) != f {
+            err(
+                "gateway",
+                Message::new(Code::GatewayWrongFamily, [g.to_string(), f.name().into()]),
+            );
+        } else if c.method.is_off() {
+            err(
+                "gateway",
+                Message::new(
+                    Code::GatewayNeedsFamily,
+                    [g.to_string(), f.name().into(), c.method.to_string()],
+                ),
+            );
+        } else if c.addresses.is_empty() {
+            // NM: "gateway cannot be set if there are no addresses configured".
+            err(
+                "gateway",
+                Message::new(Code::GatewayNeedsAddress, [g.to_string(), f.name().into()]),
+            );
+        } else if !c.addresses.iter().any(|a| a.contains(g)) {
+            let a: Vec<String> = c.addresses.iter().map(|a| a.to_string()).collect();
+            warnings.push(Problem::coded(
+                &field("gateway"),
+                Message::new(
+                    Code::GatewayOutsideSubnet,
+                    [g.to_string(), f.name().into(), list(&a)],
+                ),
+            ));
+        }
+    }
+    // IPv4 link-local, shared and disabled, IPv6 ignore, link-local and disabled take no DNS.
+    let no_dns = match f {
+        Family::V4 => matches!(
+            c.method,
+            IpMethod::LinkLocal | IpMethod::Shared | IpMethod::Disabled
+        ),
+        Family::V6 => matches!(
+            c.method,
+            IpMethod::LinkLocal | IpMethod::Ignore | IpMethod::Disabled
+        ),
     };
-    u32::from(a) & mask == u32::from(b) & mask
+    for d in &c.dns {
+        if Family::of(d) != f {
+            err(
+                "dns",
+                Message::new(Code::DnsWrongFamily, [d.to_string(), f.name().into()]),
+            );
+        } else if no_dns {
+            err(
+                "dns",
+                Message::new(
+                    Code::DnsNeedsFamily,
+                    [d.to_string(), f.name().into(), c.method.to_string()],
+                ),
+            );
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ip::IpAddress;
 
     fn seed() -> BondConfig {
         let mut c = BondConfig::new("bond0", "active-backup");
         c.options.insert("miimon".into(), "100".into());
         c.ports = vec!["eno1".into(), "eno2".into()];
-        c.ipv4 = Ipv4Config::parse("192.168.10.20/24").unwrap();
-        c.gateway = Some("192.168.10.1".parse().unwrap());
-        c.dns = vec!["192.168.10.1".parse().unwrap()];
+        c.ipv4 = IpFamily::manual(IpAddress::parse_list("192.168.10.20/24", Family::V4).unwrap());
+        c.ipv4.gateway = Some("192.168.10.1".parse().unwrap());
+        c.ipv4.dns = vec!["192.168.10.1".parse().unwrap()];
         c
     }
 
@@ -261,17 +239,15 @@ mod tests {
     }
 
     #[test]
-    fn parses_ip_settings() {
-        assert_eq!(Ipv4Config::parse("dhcp"), Ok(Ipv4Config::Auto));
-        assert_eq!(Ipv4Config::parse("disabled"), Ok(Ipv4Config::Disabled));
-        assert_eq!(Ipv6Config::parse("fd00::20/64").unwrap().method(), "manual");
-        assert_eq!(Ipv4Config::parse("10.0.0.1/33").unwrap_err(),
-            "'10.0.0.1/33' is not an IPv4 setting; write dhcp, disabled or an address with its prefix such as 192.168.10.20/24.");
-        assert_eq!(
-            Ipv4Config::parse("10.0.0.300/24").unwrap_err(),
-            "'10.0.0.300' is not an IPv4 address; write it like 192.168.10.20/24."
-        );
-        assert!(Ipv4Config::parse("10.0.0.1").is_err());
+    fn special_macs_are_values() {
+        for m in SPECIAL_MACS {
+            let mut c = seed();
+            c.mac = Some(m.to_string());
+            assert!(c.check(NmVersion::OLDEST).is_valid(), "{m}");
+        }
+        let mut c = seed();
+        c.mac = Some("stabel".into());
+        assert_eq!(c.check(NmVersion::OLDEST).errors[0].option, "mac");
     }
 
     #[test]
@@ -292,8 +268,19 @@ mod tests {
         c.ports.clear();
         assert_eq!(field(&c).as_deref(), Some("ports"));
         let mut c = seed();
-        c.ipv4 = Ipv4Config::Disabled;
-        assert_eq!(field(&c).as_deref(), Some("gateway"));
+        c.ipv4.method = IpMethod::Disabled;
+        assert_eq!(field(&c).as_deref(), Some("ipv4_addresses"));
+        c.ipv4.addresses.clear();
+        assert_eq!(field(&c).as_deref(), Some("ipv4_gateway"));
+        let mut c = seed();
+        c.ipv4.addresses.clear();
+        assert_eq!(field(&c).as_deref(), Some("ipv4_addresses"));
+        c.ipv4.method = IpMethod::Auto;
+        // NM: a gateway needs an address, even beside DHCP.
+        assert_eq!(field(&c).as_deref(), Some("ipv4_gateway"));
+        let mut c = seed();
+        c.ipv6.dns = vec!["10.0.0.53".parse().unwrap()];
+        assert_eq!(field(&c).as_deref(), Some("ipv6_dns"));
         let mut c = seed();
         c.mtu = Some(20);
         assert_eq!(field(&c).as_deref(), Some("mtu"));
@@ -305,9 +292,13 @@ mod tests {
         let v = c.check(NmVersion::OLDEST);
         assert!(v.is_valid() && v.warnings[0].option == "primary");
         let mut c = seed();
-        c.gateway = Some("10.1.1.1".parse().unwrap());
+        c.ipv4.gateway = Some("10.1.1.1".parse().unwrap());
         assert!(c.check(NmVersion::OLDEST).warnings[0]
             .message
             .contains("outside"));
+        // DHCP beside a static extra address, with a gateway in its subnet: fine.
+        let mut c = seed();
+        c.ipv4.method = IpMethod::Auto;
+        assert!(c.check(NmVersion::OLDEST).is_valid());
     }
 }

@@ -1,12 +1,19 @@
 //! The bond model: modes, the option table, NM's rules and the whole bond configuration.
 
 pub mod config;
+pub mod edit;
+pub mod form;
+pub mod ip;
+pub mod message;
 pub mod mode;
 pub mod options;
 pub mod validate;
 pub mod version;
 
-pub use config::{BondConfig, Ipv4Config, Ipv6Config};
+pub use config::{BondConfig, SPECIAL_MACS};
+pub use edit::{ApplyPath, BondEdit, Change, FamilyEdit, Why};
+pub use ip::{Family, IpAddress, IpFamily, IpMethod};
+pub use message::{Arg, Code, Message};
 pub use mode::{BondMode, ModeSet};
 pub use options::{spec, Group, OptionSpec, ValueKind, OPTIONS};
 pub use validate::{check_options, OptionMap, Problem, Verdict};

@@ -2,6 +2,7 @@
 //! problem is caught before anything is sent, and said as one sentence with its fix.
 //! The differential test (tests/nm_differential.rs) holds this to the real daemon.
 
+use super::message::Message;
 use super::mode::{BondMode, ModeSet};
 use super::options::{spec, OptionSpec, ValueKind, OPTIONS};
 use super::version::NmVersion;
@@ -15,14 +16,36 @@ pub type OptionMap = BTreeMap<String, String>;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
     pub option: String,
+    /// The English sentence (what bondctl prints).
     pub message: String,
+    /// The same as a code with arguments, for front ends that translate. Messages that are
+    /// not coded yet have none and are shown in English.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Message>,
 }
 
 impl Problem {
-    fn new(option: &str, message: impl Into<String>) -> Problem {
+    pub fn new(option: &str, message: impl Into<String>) -> Problem {
         Problem {
             option: option.to_string(),
             message: message.into(),
+            code: None,
+        }
+    }
+
+    pub fn coded(option: &str, message: Message) -> Problem {
+        Problem {
+            option: option.to_string(),
+            message: message.to_string(),
+            code: Some(message),
+        }
+    }
+
+    /// The text, translated where a code exists.
+    pub fn render(&self, translate: &dyn Fn(&'static str) -> String) -> String {
+        match &self.code {
+            Some(m) => m.render(translate),
+            None => self.message.clone(),
         }
     }
 }
@@ -382,6 +405,37 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// The one spelling of a value: a choice by name, a number without leading zeros, an
+/// address list without spaces. Unknown options are compared as written.
+pub fn canonical_value(key: &str, value: &str) -> String {
+    let Some(s) = spec(key) else {
+        return value.to_string();
+    };
+    match s.kind {
+        ValueKind::Choice { values } => choice_index(s, value)
+            .map(|i| values[i].to_string())
+            .unwrap_or_else(|| value.to_string()),
+        ValueKind::Int { .. } => value
+            .trim()
+            .parse::<u64>()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| value.to_string()),
+        ValueKind::Ipv4List | ValueKind::Ipv6List => value
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(","),
+        ValueKind::IfName => value.to_string(),
+        ValueKind::Mac => value.to_ascii_lowercase().replace('-', ":"),
+    }
+}
+
+/// Whether two values of `key` mean the same to NM (`lacp_rate=1` and `fast`, say).
+pub fn same_value(key: &str, a: &str, b: &str) -> bool {
+    a == b || canonical_value(key, a) == canonical_value(key, b)
 }
 
 /// Parses "KEY=VALUE" as given on a command line.

@@ -13,6 +13,12 @@ pub enum NmError {
     /// A bond, profile or device does not exist (exit code 4).
     #[error("{0}")]
     NotFound(String),
+    /// A step failed after changes began; everything was rolled back, as `rollback` says.
+    #[error("{cause} {}", rollback.sentence())]
+    RolledBack {
+        cause: Box<NmError>,
+        rollback: super::txn::RollbackReport,
+    },
 }
 
 impl NmError {
@@ -21,12 +27,20 @@ impl NmError {
             NmError::Invalid(_) => 2,
             NmError::Refused(_) => 3,
             NmError::NotFound(_) => 4,
+            NmError::RolledBack { cause, .. } => cause.exit_code(),
         }
     }
 
-    pub fn message(&self) -> &str {
+    /// The whole sentence, with the rollback's outcome where there was one.
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
+    /// The failure itself, without the rollback's outcome.
+    pub fn cause(&self) -> &NmError {
         match self {
-            NmError::Invalid(m) | NmError::Refused(m) | NmError::NotFound(m) => m,
+            NmError::RolledBack { cause, .. } => cause.cause(),
+            other => other,
         }
     }
 }

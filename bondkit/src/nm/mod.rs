@@ -1,12 +1,18 @@
 //! NetworkManager over D-Bus.
 
+pub mod apply;
 pub mod client;
 pub mod error;
 pub mod proxies;
+pub mod read;
 pub mod settings;
+pub mod txn;
+pub mod watch;
 
+pub use crate::model::BondEdit;
+pub use apply::EditPlan;
 pub use client::{
-    ApplyOptions, ApplyReport, BondEdit, BondProfile, DeviceInfo, NmClient, Pending, PortProfile,
+    ApplyOptions, ApplyReport, BondProfile, DeviceInfo, NmClient, Pending, PortProfile,
 };
 pub use error::NmError;
-pub mod watch;
+pub use txn::{RollbackReport, ROLLBACK_SECS};

@@ -98,6 +98,9 @@ pub trait ActiveConnection {
 
     #[zbus(property)]
     fn state(&self) -> zbus::Result<u32>;
+
+    #[zbus(property)]
+    fn devices(&self) -> zbus::Result<Vec<OwnedObjectPath>>;
 }
 
 #[proxy(
@@ -106,6 +109,15 @@ pub trait ActiveConnection {
 )]
 pub trait Device {
     fn disconnect(&self) -> zbus::Result<()>;
+
+    /// Applies the saved profile (an empty map) to the running device in place.
+    fn reapply(&self, connection: &NmSettings, version_id: u64, flags: u32) -> zbus::Result<()>;
+
+    fn get_applied_connection(&self, flags: u32) -> zbus::Result<(NmSettings, u64)>;
+
+    /// The ports attached to a bond (NM ≥ 1.34).
+    #[zbus(property)]
+    fn ports(&self) -> zbus::Result<Vec<OwnedObjectPath>>;
 }
 
 #[proxy(
@@ -124,6 +136,8 @@ pub trait ObjectManager {
 pub const SAVE_TO_DISK: u32 = 0x1;
 pub const SAVE_IN_MEMORY: u32 = 0x2;
 pub const BLOCK_AUTOCONNECT: u32 = 0x20;
+/// Update2: do not let NM reapply on its own; Bondsmith decides reapply or re-activation.
+pub const UPDATE_NO_REAPPLY: u32 = 0x40;
 /// Settings.Connection `Flags`: the profile has changes not written to disk.
 pub const CONNECTION_FLAG_UNSAVED: u32 = 0x1;
 /// CheckpointCreate flags.

@@ -2,7 +2,8 @@
 //! [`BondSettings`], and edited in place so that every key Bondsmith does not model (set by
 //! nmcli, Cockpit, keyfiles) is sent back untouched.
 
-use crate::model::{BondConfig, Ipv4Config, Ipv6Config, OptionMap};
+use crate::model::edit::profile_changes;
+use crate::model::{BondConfig, Change, Family, IpAddress, IpFamily, IpMethod, OptionMap};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -56,13 +57,6 @@ fn unset(s: &mut NmSettings, section: &str, key: &str) {
     }
 }
 
-fn address_data(addr: IpAddr, prefix: u8) -> OwnedValue {
-    let mut entry: HashMap<String, Value> = HashMap::new();
-    entry.insert("address".into(), Value::from(addr.to_string()));
-    entry.insert("prefix".into(), Value::from(u32::from(prefix)));
-    ov(vec![entry])
-}
-
 /// A fresh bond profile. The old port names (`master`, `slave-type`, `autoconnect-slaves`)
 /// are what NM 1.42 understands and what newer daemons still prefer.
 pub fn bond_settings(cfg: &BondConfig, options: &OptionMap, uuid: &str) -> NmSettings {
@@ -78,11 +72,20 @@ pub fn bond_settings(cfg: &BondConfig, options: &OptionMap, uuid: &str) -> NmSet
     );
     set(&mut s, "connection", "autoconnect-slaves", ov(1i32));
     set_bond_options(&mut s, options);
-    set_ip(&mut s, cfg);
+    // Everything the configuration says, written as changes from an empty profile.
+    let mut empty = cfg.clone();
+    empty.ipv4 = IpFamily::with_method(IpMethod::Other(String::new()));
+    empty.ipv6 = IpFamily::with_method(IpMethod::Other(String::new()));
+    empty.mtu = None;
+    empty.mac = None;
+    empty.options = options.clone();
+    let mut full = cfg.clone();
+    full.options = options.clone();
+    apply_changes(&mut s, &profile_changes(&empty, &full));
     s
 }
 
-/// A port profile that puts `port` under the bond `master` (an interface name).
+/// A port profile that puts `port` under the bond `master` (an interface name or a UUID).
 pub fn port_settings(id: &str, port: &str, master: &str, uuid: &str) -> NmSettings {
     let mut s = NmSettings::new();
     set(&mut s, "connection", "id", ov(id));
@@ -103,83 +106,105 @@ pub fn set_bond_options(s: &mut NmSettings, options: &OptionMap) {
     set(s, "bond", "options", ov(m));
 }
 
-/// Writes the IP, MTU and MAC part of `cfg`, replacing only the keys it owns.
-pub fn set_ip(s: &mut NmSettings, cfg: &BondConfig) {
-    set(s, "ipv4", "method", ov(cfg.ipv4.method()));
-    // NM prefers the new keys, but a stale legacy `addresses` list would still confuse readers.
-    unset(s, "ipv4", "addresses");
-    match &cfg.ipv4 {
-        Ipv4Config::Manual { address, prefix } => set(
-            s,
-            "ipv4",
-            "address-data",
-            address_data((*address).into(), *prefix),
-        ),
-        _ => set(
-            s,
-            "ipv4",
-            "address-data",
-            ov(Vec::<HashMap<String, Value>>::new()),
-        ),
-    }
-    set(s, "ipv6", "method", ov(cfg.ipv6.method()));
-    unset(s, "ipv6", "addresses");
-    match &cfg.ipv6 {
-        Ipv6Config::Manual { address, prefix } => set(
-            s,
-            "ipv6",
-            "address-data",
-            address_data((*address).into(), *prefix),
-        ),
-        _ => set(
-            s,
-            "ipv6",
-            "address-data",
-            ov(Vec::<HashMap<String, Value>>::new()),
-        ),
-    }
-    match cfg.gateway {
-        Some(IpAddr::V4(g)) => {
-            set(s, "ipv4", "gateway", ov(g.to_string()));
-            unset(s, "ipv6", "gateway");
-        }
-        Some(IpAddr::V6(g)) => {
-            set(s, "ipv6", "gateway", ov(g.to_string()));
-            unset(s, "ipv4", "gateway");
-        }
-        None => {
-            unset(s, "ipv4", "gateway");
-            unset(s, "ipv6", "gateway");
-        }
+type AddressEntry = HashMap<String, OwnedValue>;
+
+fn address_entries(s: &NmSettings, section: &str) -> Vec<AddressEntry> {
+    s.get(section)
+        .and_then(|m| m.get("address-data"))
+        .and_then(|v| Vec::<AddressEntry>::try_from(v.try_clone().ok()?).ok())
+        .unwrap_or_default()
+}
+
+fn entry_address(e: &AddressEntry) -> Option<IpAddress> {
+    let addr = String::try_from(e.get("address")?.try_clone().ok()?).ok()?;
+    let prefix = u32::try_from(e.get("prefix")?.try_clone().ok()?).ok()?;
+    Some(IpAddress {
+        address: addr.parse().ok()?,
+        prefix: u8::try_from(prefix).ok()?,
+    })
+}
+
+/// `address-data` for `addresses`, keeping each existing entry (with any attributes another
+/// tool gave it) for an address that stays.
+fn write_addresses(s: &mut NmSettings, section: &str, addresses: &[IpAddress]) {
+    let old = address_entries(s, section);
+    let list: Vec<AddressEntry> = addresses
+        .iter()
+        .map(|a| {
+            old.iter()
+                .find(|e| entry_address(e) == Some(*a))
+                .map(|e| {
+                    e.iter()
+                        .map(|(k, v)| (k.clone(), v.try_clone().expect("no fds")))
+                        .collect()
+                })
+                .unwrap_or_else(|| {
+                    HashMap::from([
+                        ("address".to_string(), ov(a.address.to_string())),
+                        ("prefix".to_string(), ov(u32::from(a.prefix))),
+                    ])
+                })
+        })
+        .collect();
+    set(s, section, "address-data", ov(list));
+    // The legacy twin would be a second source for the same thing.
+    unset(s, section, "addresses");
+}
+
+fn write_dns(s: &mut NmSettings, f: Family, dns: &[IpAddr]) {
+    let section = f.section();
+    // NM ≥ 1.41.4 reads `dns-data` and ignores `dns` when both are there.
+    let has_data = s.get(section).is_some_and(|m| m.contains_key("dns-data"));
+    if has_data {
+        let data: Vec<String> = dns.iter().map(|d| d.to_string()).collect();
+        set(s, section, "dns-data", ov(data));
     }
     // ipv4.dns is a list of addresses in network byte order; ipv6.dns a list of byte arrays.
-    let dns4: Vec<u32> = cfg
-        .dns
-        .iter()
-        .filter_map(|d| match d {
-            IpAddr::V4(a) => Some(u32::from_ne_bytes(a.octets())),
-            _ => None,
-        })
-        .collect();
-    let dns6: Vec<Vec<u8>> = cfg
-        .dns
-        .iter()
-        .filter_map(|d| match d {
-            IpAddr::V6(a) => Some(a.octets().to_vec()),
-            _ => None,
-        })
-        .collect();
-    set(s, "ipv4", "dns", ov(dns4));
-    set(s, "ipv6", "dns", ov(dns6));
-    match cfg.mtu {
-        Some(m) => set(s, "802-3-ethernet", "mtu", ov(m)),
-        None => unset(s, "802-3-ethernet", "mtu"),
+    match f {
+        Family::V4 => {
+            let v: Vec<u32> = dns
+                .iter()
+                .filter_map(|d| match d {
+                    IpAddr::V4(a) => Some(u32::from_ne_bytes(a.octets())),
+                    _ => None,
+                })
+                .collect();
+            set(s, section, "dns", ov(v));
+        }
+        Family::V6 => {
+            let v: Vec<Vec<u8>> = dns
+                .iter()
+                .filter_map(|d| match d {
+                    IpAddr::V6(a) => Some(a.octets().to_vec()),
+                    _ => None,
+                })
+                .collect();
+            set(s, section, "dns", ov(v));
+        }
     }
-    match &cfg.mac {
-        Some(m) => set(s, "802-3-ethernet", "assigned-mac-address", ov(m.as_str())),
-        None => {
-            unset(s, "802-3-ethernet", "assigned-mac-address");
-            unset(s, "802-3-ethernet", "cloned-mac-address");
+}
+
+/// Writes exactly the keys `changes` name into `s`; every other key stays as it is.
+pub fn apply_changes(s: &mut NmSettings, changes: &[Change]) {
+    for c in changes {
+        match c {
+            Change::Options(o) => set_bond_options(s, o),
+            Change::Method(f, m) => set(s, f.section(), "method", ov(m.as_str())),
+            Change::Addresses(f, a) => write_addresses(s, f.section(), a),
+            Change::Gateway(f, Some(g)) => set(s, f.section(), "gateway", ov(g.to_string())),
+            Change::Gateway(f, None) => unset(s, f.section(), "gateway"),
+            Change::Dns(f, d) => write_dns(s, *f, d),
+            Change::Mtu(Some(m)) => set(s, "802-3-ethernet", "mtu", ov(*m)),
+            Change::Mtu(None) => unset(s, "802-3-ethernet", "mtu"),
+            Change::Mac(m) => {
+                // `cloned-mac-address` (bytes) cannot hold the special values; its string
+                // twin can, and a stale byte form beside it would be a second source.
+                unset(s, "802-3-ethernet", "cloned-mac-address");
+                match m {
+                    Some(m) => set(s, "802-3-ethernet", "assigned-mac-address", ov(m.as_str())),
+                    None => unset(s, "802-3-ethernet", "assigned-mac-address"),
+                }
+            }
         }
     }
     if s.get("802-3-ethernet").is_some_and(HashMap::is_empty) {
@@ -195,81 +220,73 @@ pub struct BondSettings {
     pub interface: String,
     pub options: OptionMap,
     pub autoconnect_ports: i32,
-    pub ipv4: Ipv4Config,
-    pub ipv6: Ipv6Config,
-    pub gateway: Option<IpAddr>,
-    pub dns: Vec<IpAddr>,
+    pub ipv4: IpFamily,
+    pub ipv6: IpFamily,
     pub mtu: Option<u32>,
     pub mac: Option<String>,
 }
 
-fn first_address(s: &NmSettings, section: &str) -> Option<(String, u8)> {
-    let list = s.get(section)?.get("address-data")?;
-    let list = Vec::<HashMap<String, OwnedValue>>::try_from(list.try_clone().ok()?).ok()?;
-    let first = list.into_iter().next()?;
-    let addr = String::try_from(first.get("address")?.try_clone().ok()?).ok()?;
-    let prefix = u32::try_from(first.get("prefix")?.try_clone().ok()?).ok()?;
-    Some((addr, prefix as u8))
+fn read_dns(s: &NmSettings, f: Family) -> Vec<IpAddr> {
+    let sec = s.get(f.section());
+    if let Some(v) = sec.and_then(|x| x.get("dns-data")) {
+        if let Ok(list) = Vec::<String>::try_from(v.try_clone().expect("no fds")) {
+            // A DNS-over-TLS server is written "ADDR#NAME"; the name stays in the profile.
+            return list
+                .iter()
+                .filter_map(|d| d.split('#').next()?.parse().ok())
+                .collect();
+        }
+    }
+    let Some(v) = sec.and_then(|x| x.get("dns")) else {
+        return Vec::new();
+    };
+    match f {
+        Family::V4 => Vec::<u32>::try_from(v.try_clone().expect("no fds"))
+            .map(|l| {
+                l.into_iter()
+                    .map(|n| IpAddr::V4(Ipv4Addr::from(n.to_ne_bytes())))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Family::V6 => Vec::<Vec<u8>>::try_from(v.try_clone().expect("no fds"))
+            .map(|l| {
+                l.into_iter()
+                    .filter_map(|b| <[u8; 16]>::try_from(b).ok())
+                    .map(|b| IpAddr::V6(Ipv6Addr::from(b)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// One family, every part of it, as NM holds it.
+pub fn read_family(s: &NmSettings, f: Family) -> IpFamily {
+    let section = f.section();
+    IpFamily {
+        // NM fills in a method for every profile it returns; "auto" is its default.
+        method: IpMethod::parse(&get_str(s, section, "method").unwrap_or_else(|| "auto".into())),
+        addresses: address_entries(s, section)
+            .iter()
+            .filter_map(entry_address)
+            .collect(),
+        gateway: get_str(s, section, "gateway")
+            .filter(|g| !g.is_empty())
+            .and_then(|g| g.parse().ok()),
+        dns: read_dns(s, f),
+    }
 }
 
 pub fn read_bond(s: &NmSettings) -> BondSettings {
-    let ipv4 = match get_str(s, "ipv4", "method").as_deref() {
-        Some("manual") => first_address(s, "ipv4")
-            .and_then(|(a, p)| {
-                Some(Ipv4Config::Manual {
-                    address: a.parse().ok()?,
-                    prefix: p,
-                })
-            })
-            .unwrap_or(Ipv4Config::Auto),
-        Some("disabled") => Ipv4Config::Disabled,
-        _ => Ipv4Config::Auto,
-    };
-    let ipv6 = match get_str(s, "ipv6", "method").as_deref() {
-        Some("manual") => first_address(s, "ipv6")
-            .and_then(|(a, p)| {
-                Some(Ipv6Config::Manual {
-                    address: a.parse().ok()?,
-                    prefix: p,
-                })
-            })
-            .unwrap_or(Ipv6Config::Auto),
-        Some("disabled") | Some("ignore") => Ipv6Config::Disabled,
-        _ => Ipv6Config::Auto,
-    };
-    let gateway = get_str(s, "ipv4", "gateway")
-        .or_else(|| get_str(s, "ipv6", "gateway"))
-        .and_then(|g| g.parse().ok());
-    let mut dns: Vec<IpAddr> = Vec::new();
-    if let Some(v) = s.get("ipv4").and_then(|x| x.get("dns")) {
-        if let Ok(list) = Vec::<u32>::try_from(v.try_clone().expect("no fds")) {
-            dns.extend(
-                list.into_iter()
-                    .map(|n| IpAddr::V4(Ipv4Addr::from(n.to_ne_bytes()))),
-            );
-        }
-    }
-    if let Some(v) = s.get("ipv6").and_then(|x| x.get("dns")) {
-        if let Ok(list) = Vec::<Vec<u8>>::try_from(v.try_clone().expect("no fds")) {
-            dns.extend(
-                list.into_iter()
-                    .filter_map(|b| <[u8; 16]>::try_from(b).ok())
-                    .map(|b| IpAddr::V6(Ipv6Addr::from(b))),
-            );
-        }
-    }
     BondSettings {
         id: get_str(s, "connection", "id").unwrap_or_default(),
         uuid: get_str(s, "connection", "uuid").unwrap_or_default(),
         interface: get_str(s, "connection", "interface-name").unwrap_or_default(),
         options: get_options(s),
         autoconnect_ports: get_i32(s, "connection", "autoconnect-slaves").unwrap_or(-1),
-        ipv4,
-        ipv6,
-        gateway,
-        dns,
+        ipv4: read_family(s, Family::V4),
+        ipv6: read_family(s, Family::V6),
         mtu: get_u32(s, "802-3-ethernet", "mtu").filter(|m| *m > 0),
-        mac: get_str(s, "802-3-ethernet", "assigned-mac-address"),
+        mac: get_str(s, "802-3-ethernet", "assigned-mac-address").filter(|m| !m.is_empty()),
     }
 }
 
@@ -282,8 +299,6 @@ impl BondSettings {
             ports,
             ipv4: self.ipv4.clone(),
             ipv6: self.ipv6.clone(),
-            gateway: self.gateway,
-            dns: self.dns.clone(),
             mtu: self.mtu,
             mac: self.mac.clone(),
         }
@@ -294,7 +309,11 @@ impl BondSettings {
 /// both back makes NM parse two sources for one thing, so keep only the newer form.
 pub fn prepare_for_update(s: &mut NmSettings) {
     for section in ["ipv4", "ipv6"] {
-        for (legacy, newer) in [("addresses", "address-data"), ("routes", "route-data")] {
+        for (legacy, newer) in [
+            ("addresses", "address-data"),
+            ("routes", "route-data"),
+            ("dns", "dns-data"),
+        ] {
             if s.get(section).is_some_and(|m| m.contains_key(newer)) {
                 unset(s, section, legacy);
             }
@@ -305,24 +324,33 @@ pub fn prepare_for_update(s: &mut NmSettings) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::NmVersion;
+    use crate::model::{BondEdit, NmVersion};
     use zbus::zvariant::{serialized::Context, to_bytes, Type, LE};
 
     fn seed() -> BondConfig {
         let mut c = BondConfig::new("bond0", "802.3ad");
         c.options.insert("lacp_rate".into(), "fast".into());
         c.ports = vec!["eno1".into(), "eno2".into()];
-        c.ipv4 = Ipv4Config::parse("192.168.10.20/24").unwrap();
-        c.gateway = Some("192.168.10.1".parse().unwrap());
-        c.dns = vec!["192.168.10.1".parse().unwrap(), "fd00::53".parse().unwrap()];
-        c.ipv6 = Ipv6Config::parse("fd00::20/64").unwrap();
+        c.ipv4 = IpFamily::manual(
+            IpAddress::parse_list("192.168.10.20/24, 192.168.10.21/24", Family::V4).unwrap(),
+        );
+        c.ipv4.gateway = Some("192.168.10.1".parse().unwrap());
+        c.ipv4.dns = vec!["192.168.10.1".parse().unwrap()];
+        c.ipv6 = IpFamily::manual(IpAddress::parse_list("fd00::20/64", Family::V6).unwrap());
+        c.ipv6.gateway = Some("fd00::1".parse().unwrap());
+        c.ipv6.dns = vec!["fd00::53".parse().unwrap()];
         c.mtu = Some(9000);
-        c.mac = Some("52:54:00:aa:bb:cc".into());
+        c.mac = Some("stable".into());
         c
     }
 
+    fn round_trip(s: &NmSettings) -> NmSettings {
+        let bytes = to_bytes(Context::new_dbus(LE, 0), s).unwrap();
+        bytes.deserialize().unwrap().0
+    }
+
     #[test]
-    fn serializes_as_a_sa_sv() {
+    fn serializes_as_a_sa_sv_and_reads_back_whole() {
         assert_eq!(NmSettings::SIGNATURE.to_string(), "a{sa{sv}}");
         let c = seed();
         let s = bond_settings(
@@ -330,9 +358,7 @@ mod tests {
             &c.check(NmVersion::OLDEST).normalized,
             "4d1c6c4a-0000-4000-8000-000000000001",
         );
-        let bytes = to_bytes(Context::new_dbus(LE, 0), &s).unwrap();
-        let (back, _): (NmSettings, _) = bytes.deserialize().unwrap();
-        let read = read_bond(&back);
+        let read = read_bond(&round_trip(&s));
         assert_eq!(read.interface, "bond0");
         assert_eq!(
             read.options.get("lacp_rate").map(String::as_str),
@@ -361,10 +387,16 @@ mod tests {
     }
 
     #[test]
-    fn editing_ip_keeps_unknown_keys() {
+    fn an_edit_writes_only_the_keys_it_names() {
         let c = seed();
         let mut s = bond_settings(&c, &c.options, "u");
         set(&mut s, "ipv4", "dhcp-timeout", ov(42i32));
+        set(
+            &mut s,
+            "ipv4",
+            "dns-search",
+            ov(vec!["example.org".to_string()]),
+        );
         set(&mut s, "802-3-ethernet", "wake-on-lan", ov(64u32));
         set(
             &mut s,
@@ -375,15 +407,45 @@ mod tests {
                 "keep me".to_string(),
             )])),
         );
-        let mut c2 = c.clone();
-        c2.ipv4 = Ipv4Config::Auto;
-        c2.mac = None;
-        c2.mtu = None;
-        set_ip(&mut s, &c2);
-        assert_eq!(get_i32(&s, "ipv4", "dhcp-timeout"), Some(42));
-        assert_eq!(get_u32(&s, "802-3-ethernet", "wake-on-lan"), Some(64));
-        assert!(s.contains_key("user"));
-        assert_eq!(read_bond(&s).ipv4, Ipv4Config::Auto);
-        assert_eq!(read_bond(&s).mac, None);
+        let before = round_trip(&s);
+        let e = BondEdit {
+            mtu: Some(Some(1500)),
+            ..Default::default()
+        };
+        let after_cfg = e.apply_to(&c);
+        let mut after = before.clone();
+        apply_changes(&mut after, &profile_changes(&c, &after_cfg));
+        // Every section and key but the MTU is exactly as before.
+        for (sec, keys) in &before {
+            for (k, v) in keys {
+                if (sec.as_str(), k.as_str()) != ("802-3-ethernet", "mtu") {
+                    assert_eq!(after[sec].get(k), Some(v), "{sec}.{k}");
+                }
+            }
+        }
+        assert_eq!(get_u32(&after, "802-3-ethernet", "mtu"), Some(1500));
+        assert_eq!(read_bond(&after).to_config(c.ports.clone()), after_cfg);
+    }
+
+    #[test]
+    fn address_attributes_survive_an_address_edit() {
+        let c = seed();
+        let mut s = bond_settings(&c, &c.options, "u");
+        // A label that another tool put on the first address.
+        let mut list = address_entries(&s, "ipv4");
+        list[0].insert("label".into(), ov("bond0:web"));
+        set(&mut s, "ipv4", "address-data", ov(list));
+        let mut e = BondEdit::default();
+        e.ipv4.add_addresses = IpAddress::parse_list("192.168.10.30/24", Family::V4).unwrap();
+        let after_cfg = e.apply_to(&c);
+        apply_changes(&mut s, &profile_changes(&c, &after_cfg));
+        let list = address_entries(&round_trip(&s), "ipv4");
+        assert_eq!(list.len(), 3);
+        assert_eq!(
+            list[0]
+                .get("label")
+                .and_then(|v| String::try_from(v.try_clone().ok()?).ok()),
+            Some("bond0:web".to_string())
+        );
     }
 }

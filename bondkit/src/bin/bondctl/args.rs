@@ -1,7 +1,6 @@
 //! bondctl's command line.
 
 use clap::{Args, Parser, Subcommand};
-use std::net::IpAddr;
 
 #[derive(Parser)]
 #[command(
@@ -81,20 +80,22 @@ pub struct CreateArgs {
     /// A bond option (repeat), for example miimon=100
     #[arg(long, value_name = "KEY=VALUE")]
     pub option: Vec<String>,
-    /// ADDR/PREFIX, dhcp or disabled (default dhcp)
-    #[arg(long, value_name = "ADDR/PREFIX|dhcp|disabled")]
+    /// ADDR/PREFIX[,ADDR/PREFIX...], dhcp, disabled, or a method as NM spells it (default dhcp)
+    #[arg(long, value_name = "ADDR/PREFIX|dhcp|disabled|METHOD")]
     pub ipv4: Option<String>,
+    /// A gateway (repeat for both families: an IPv6 address sets ipv6.gateway)
     #[arg(long, value_name = "IP")]
-    pub gateway: Option<String>,
-    /// A DNS server (repeat)
+    pub gateway: Vec<String>,
+    /// A DNS server of either family (repeat)
     #[arg(long, value_name = "IP")]
     pub dns: Vec<String>,
-    /// auto, disabled or ADDR/PREFIX (default auto)
-    #[arg(long, value_name = "auto|disabled|ADDR/PREFIX")]
+    /// ADDR/PREFIX[,ADDR/PREFIX...], auto, dhcp, disabled, ignore or another method (default auto)
+    #[arg(long, value_name = "ADDR/PREFIX|auto|disabled|METHOD")]
     pub ipv6: Option<String>,
     #[arg(long)]
     pub mtu: Option<u32>,
-    /// A fixed MAC for the bond, so LACP partners see a stable system id
+    /// A fixed MAC for the bond (so LACP partners see a stable system id), or one of
+    /// NetworkManager's values: preserve, permanent, random, stable
     #[arg(long)]
     pub mac: Option<String>,
     /// Create the profiles but do not bring the bond up
@@ -131,32 +132,41 @@ pub struct EditArgs {
     pub add_port: Vec<String>,
     #[arg(long, value_name = "IFACE")]
     pub remove_port: Vec<String>,
-    #[arg(long, value_name = "ADDR/PREFIX|dhcp|disabled")]
+    /// IPv4 method (dhcp, disabled, manual, link-local, shared) or the addresses
+    /// ADDR/PREFIX[,...] (method manual); other IPv4 settings stay
+    #[arg(long, value_name = "ADDR/PREFIX|dhcp|disabled|METHOD")]
     pub ipv4: Option<String>,
-    /// A gateway, or none
+    /// IPv6 method (auto, dhcp, manual, link-local, ignore, disabled, shared) or addresses
+    #[arg(long, value_name = "ADDR/PREFIX|auto|disabled|METHOD")]
+    pub ipv6: Option<String>,
+    /// Add a static address of either family, keeping the others (repeat)
+    #[arg(long, value_name = "ADDR/PREFIX")]
+    pub add_address: Vec<String>,
+    /// Remove one static address (repeat)
+    #[arg(long, value_name = "ADDR/PREFIX")]
+    pub remove_address: Vec<String>,
+    /// A gateway: an IPv4 address sets ipv4.gateway, an IPv6 one ipv6.gateway (repeat for
+    /// both); none removes both
     #[arg(long, value_name = "IP|none")]
-    pub gateway: Option<String>,
-    /// DNS servers (repeat; none clears them)
+    pub gateway: Vec<String>,
+    /// DNS servers: each family given gets exactly these (repeat); none clears both
     #[arg(long, value_name = "IP|none")]
     pub dns: Vec<String>,
-    #[arg(long, value_name = "auto|disabled|ADDR/PREFIX")]
-    pub ipv6: Option<String>,
     /// An MTU, or auto
     #[arg(long, value_name = "N|auto")]
     pub mtu: Option<String>,
-    /// A fixed MAC, or none
+    /// A fixed MAC, one of NM's values (preserve, permanent, random, stable), or none
     #[arg(long, value_name = "MAC|none")]
     pub mac: Option<String>,
-    /// Do not re-activate an active bond after the change
+    /// Change the profile only: do not reapply or re-activate a running bond
     #[arg(long)]
     pub no_activate: bool,
+    /// Only validate, and print the equivalent nmcli commands and how the change would be
+    /// applied; touch nothing
+    #[arg(long)]
+    pub dry_run: bool,
     #[arg(long, default_value_t = 60)]
     pub timeout: u64,
     #[arg(long)]
     pub json: bool,
-}
-
-pub fn parse_ip(s: &str) -> Result<IpAddr, String> {
-    s.parse()
-        .map_err(|_| format!("'{s}' is not an IP address; write it like 192.168.10.1 or fd00::1."))
 }

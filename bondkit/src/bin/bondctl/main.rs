@@ -7,8 +7,9 @@ mod status;
 
 use args::{Cli, Command, CreateArgs, EditArgs};
 use bondkit::export::nmcli;
-use bondkit::model::{BondConfig, Ipv4Config, Ipv6Config, NmVersion, OPTIONS};
-use bondkit::nm::{ApplyOptions, BondEdit, NmClient, NmError};
+use bondkit::model::ip::parse_ip;
+use bondkit::model::{form, BondConfig, BondEdit, Family, IpAddress, NmVersion, OPTIONS};
+use bondkit::nm::{ApplyOptions, NmClient, NmError};
 use clap::Parser;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -31,9 +32,18 @@ fn main() -> ExitCode {
 }
 
 fn progress(quiet: bool) -> impl Fn(&str) + Send + Sync {
+    // For the kill -9 tests (nm_lossless.rs): pause after announcing each step, so that a
+    // kill lands between two steps.
+    let pause = std::env::var("BONDCTL_STEP_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_millis);
     move |step: &str| {
         if !quiet {
             eprintln!("· {step}…");
+        }
+        if let Some(p) = pause {
+            std::thread::sleep(p);
         }
     }
 }
@@ -75,56 +85,63 @@ async fn run(cli: Cli) -> Result<(), NmError> {
     }
 }
 
+fn inv(m: bondkit::model::Message) -> NmError {
+    NmError::Invalid(m.to_string())
+}
+
 fn config_from(a: &CreateArgs) -> Result<BondConfig, NmError> {
-    let inv = NmError::Invalid;
     let mut cfg = BondConfig::new(&a.name, &a.mode);
     for o in &a.option {
-        let (k, v) = bondkit::model::validate::parse_assignment(o).map_err(inv)?;
+        let (k, v) = bondkit::model::validate::parse_assignment(o).map_err(NmError::Invalid)?;
         if k == "mode" {
-            return Err(inv("Give the mode with --mode, not as an option.".into()));
+            return Err(NmError::Invalid(
+                "Give the mode with --mode, not as an option.".into(),
+            ));
         }
         cfg.options.insert(k, v);
     }
     cfg.ports = a.port.clone();
-    if let Some(v) = &a.ipv4 {
-        cfg.ipv4 = Ipv4Config::parse(v).map_err(inv)?;
+    for (f, given) in [(Family::V4, &a.ipv4), (Family::V6, &a.ipv6)] {
+        if let Some(v) = given {
+            let (method, addresses) = form::parse_ip_setting(v, f).map_err(inv)?;
+            let fam = cfg.family_mut(f);
+            fam.method = method;
+            fam.addresses = addresses.unwrap_or_default();
+        }
     }
-    if let Some(v) = &a.ipv6 {
-        cfg.ipv6 = Ipv6Config::parse(v).map_err(inv)?;
+    for g in &a.gateway {
+        let g = parse_ip(g).map_err(inv)?;
+        cfg.family_mut(Family::of(&g)).gateway = Some(g);
     }
-    cfg.gateway = a
-        .gateway
-        .as_deref()
-        .map(args::parse_ip)
-        .transpose()
-        .map_err(inv)?;
-    cfg.dns = a
-        .dns
-        .iter()
-        .map(|d| args::parse_ip(d))
-        .collect::<Result<_, _>>()
-        .map_err(inv)?;
+    for d in &a.dns {
+        let d = parse_ip(d).map_err(inv)?;
+        cfg.family_mut(Family::of(&d)).dns.push(d);
+    }
     cfg.mtu = a.mtu;
-    cfg.mac = a.mac.clone();
+    cfg.mac = a.mac.as_deref().and_then(form::parse_mac);
     Ok(cfg)
+}
+
+async fn dry_run_version(given: Option<&str>) -> Result<NmVersion, NmError> {
+    // Only Bondsmith's own validation runs; NM is asked for nothing but its version, and
+    // only when it is there, so that version-gated options are judged right.
+    Ok(match given {
+        Some(v) => NmVersion::parse(v).ok_or_else(|| {
+            NmError::Invalid(format!(
+                "'{v}' is not a NetworkManager version such as 1.42.4."
+            ))
+        })?,
+        None => match NmClient::system().await {
+            Ok(nm) => nm.version(),
+            Err(_) => NmVersion::NEWEST,
+        },
+    })
 }
 
 async fn create(a: CreateArgs) -> Result<(), NmError> {
     let cfg = config_from(&a)?;
     if a.dry_run {
-        // Only Bondsmith's own validation runs; NM is asked for nothing but its version, and
-        // only when it is there, so that version-gated options are judged right.
-        let version = match &a.nm_version {
-            Some(v) => NmVersion::parse(v).ok_or_else(|| {
-                NmError::Invalid(format!(
-                    "'{v}' is not a NetworkManager version such as 1.42.4."
-                ))
-            })?,
-            None => match NmClient::system().await {
-                Ok(nm) => nm.version(),
-                Err(_) => NmVersion::NEWEST,
-            },
-        };
+        let version = dry_run_version(a.nm_version.as_deref()).await?;
         let verdict = cfg.check(version);
         let commands = nmcli::create_commands(&cfg, &verdict.normalized, !a.no_activate);
         return output::dry_run(&verdict, &commands, a.json);
@@ -141,81 +158,90 @@ async fn create(a: CreateArgs) -> Result<(), NmError> {
     Ok(())
 }
 
-async fn edit(a: EditArgs) -> Result<(), NmError> {
-    let inv = NmError::Invalid;
+fn edit_from(a: &EditArgs) -> Result<BondEdit, NmError> {
     let mut e = BondEdit {
         mode: a.mode.clone(),
         remove_options: a.remove_option.clone(),
+        add_ports: a.add_port.clone(),
+        remove_ports: a.remove_port.clone(),
         ..Default::default()
     };
     for o in &a.option {
         e.set_options
-            .push(bondkit::model::validate::parse_assignment(o).map_err(inv)?);
+            .push(bondkit::model::validate::parse_assignment(o).map_err(NmError::Invalid)?);
     }
-    e.add_ports = a.add_port.clone();
-    e.remove_ports = a.remove_port.clone();
-    e.ipv4 = a
-        .ipv4
-        .as_deref()
-        .map(Ipv4Config::parse)
-        .transpose()
-        .map_err(inv)?;
-    e.ipv6 = a
-        .ipv6
-        .as_deref()
-        .map(Ipv6Config::parse)
-        .transpose()
-        .map_err(inv)?;
-    e.gateway = a
-        .gateway
-        .as_deref()
-        .map(|g| {
-            if g == "none" {
-                Ok(None)
+    for (f, given) in [(Family::V4, &a.ipv4), (Family::V6, &a.ipv6)] {
+        if let Some(v) = given {
+            let (method, addresses) = form::parse_ip_setting(v, f).map_err(inv)?;
+            let fe = e.family_mut(f);
+            fe.method = Some(method);
+            fe.addresses = addresses;
+        }
+    }
+    for (list, add) in [(&a.add_address, true), (&a.remove_address, false)] {
+        for s in list {
+            let f = if s.contains(':') {
+                Family::V6
             } else {
-                args::parse_ip(g).map(Some)
+                Family::V4
+            };
+            let addr = IpAddress::parse(s, f).map_err(inv)?;
+            let fe = e.family_mut(f);
+            if add {
+                fe.add_addresses.push(addr);
+            } else {
+                fe.remove_addresses.push(addr);
             }
-        })
-        .transpose()
-        .map_err(inv)?;
+        }
+    }
+    for g in &a.gateway {
+        match form::parse_gateway(g).map_err(inv)? {
+            Some(g) => e.set_gateway(g),
+            None => {
+                e.ipv4.gateway = Some(None);
+                e.ipv6.gateway = Some(None);
+            }
+        }
+    }
     if !a.dns.is_empty() {
-        e.dns = Some(
-            a.dns
-                .iter()
-                .filter(|d| *d != "none")
-                .map(|d| args::parse_ip(d))
-                .collect::<Result<_, _>>()
-                .map_err(inv)?,
-        );
+        let servers: Vec<std::net::IpAddr> = a
+            .dns
+            .iter()
+            .filter(|d| *d != "none")
+            .map(|d| parse_ip(d))
+            .collect::<Result<_, _>>()
+            .map_err(inv)?;
+        e.set_dns(&servers);
     }
     e.mtu = a
         .mtu
         .as_deref()
-        .map(|m| {
-            if m == "auto" {
-                Ok(None)
-            } else {
-                m.parse().map(Some).map_err(|_| {
-                    format!("'{m}' is not an MTU; give a number such as 1500, or auto.")
-                })
-            }
-        })
+        .map(form::parse_mtu)
         .transpose()
         .map_err(inv)?;
-    e.mac = a.mac.as_deref().map(|m| {
-        if m == "none" {
-            None
-        } else {
-            Some(m.to_string())
-        }
-    });
+    e.mac = a.mac.as_deref().map(form::parse_mac);
+    Ok(e)
+}
+
+async fn edit(a: EditArgs) -> Result<(), NmError> {
+    let e = edit_from(&a)?;
     let nm = NmClient::system().await?;
+    if a.dry_run {
+        let plan = nm.plan_edit(&a.name, &e, !a.no_activate).await?;
+        output::edit_plan(&plan, a.json);
+        return Ok(());
+    }
     let opts = ApplyOptions {
         activate: !a.no_activate,
         activation_timeout: Duration::from_secs(a.timeout),
         ..Default::default()
     };
     let report = nm.edit_bond(&a.name, &e, &opts, &progress(a.json)).await?;
-    output::applied("Updated", &report, a.json);
+    let verb = if report.path == bondkit::model::ApplyPath::Nothing {
+        "Unchanged"
+    } else {
+        "Updated"
+    };
+    output::applied(verb, &report, a.json);
     Ok(())
 }

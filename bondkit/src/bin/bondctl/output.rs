@@ -1,7 +1,8 @@
 //! How bondctl prints: aligned text for people, JSON for scripts.
 
+use bondkit::model::ApplyPath;
 use bondkit::model::{BondMode, OptionSpec, ValueKind, Verdict};
-use bondkit::nm::{ApplyReport, BondProfile, DeviceInfo, NmError};
+use bondkit::nm::{ApplyReport, BondProfile, DeviceInfo, EditPlan, NmError};
 use serde_json::json;
 
 fn table(rows: Vec<Vec<String>>) {
@@ -57,10 +58,14 @@ pub fn bond(b: &BondProfile, json: bool) {
     }
     let s = &b.settings;
     println!("{} (profile {}, {})", s.interface, s.id, s.uuid);
-    println!(
-        "  state:    {}",
-        b.device_state.as_deref().unwrap_or("inactive")
-    );
+    let mut state = b.device_state.clone().unwrap_or_else(|| "inactive".into());
+    if b.external {
+        state.push_str(", made outside NetworkManager (read-only)");
+    }
+    if b.in_memory {
+        state.push_str(", in memory only");
+    }
+    println!("  state:    {state}");
     println!(
         "  options:  {}",
         bondkit::export::nmcli::options_string(&s.options)
@@ -73,26 +78,17 @@ pub fn bond(b: &BondProfile, json: bool) {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    println!(
-        "  ipv4:     {}",
-        serde_json::to_string(&s.ipv4).unwrap_or_default()
-    );
-    println!(
-        "  ipv6:     {}",
-        serde_json::to_string(&s.ipv6).unwrap_or_default()
-    );
-    if let Some(g) = s.gateway {
-        println!("  gateway:  {g}");
-    }
-    if !s.dns.is_empty() {
-        println!(
-            "  dns:      {}",
-            s.dns
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+    for (name, f) in [("ipv4", &s.ipv4), ("ipv6", &s.ipv6)] {
+        println!("  {name}:     {}", f.method);
+        for a in &f.addresses {
+            println!("    address {a}");
+        }
+        if let Some(g) = f.gateway {
+            println!("    gateway {g}");
+        }
+        for d in &f.dns {
+            println!("    dns     {d}");
+        }
     }
     if let Some(m) = s.mtu {
         println!("  mtu:      {m}");
@@ -140,12 +136,36 @@ pub fn applied(verb: &str, r: &ApplyReport, json: bool) {
     for w in &r.warnings {
         eprintln!("warning: {w}");
     }
-    let state = if r.activated {
-        " and brought it up"
-    } else {
-        ""
+    let state = match &r.path {
+        ApplyPath::Reapply => " and applied it to the running bond (no outage)",
+        ApplyPath::Reactivate(_) if r.activated => " and brought it up",
+        _ => "",
     };
     println!("{verb} {}{state}.", r.bond);
+}
+
+/// `bondctl edit --dry-run`: the nmcli commands on stdout, the path and notes on stderr.
+pub fn edit_plan(plan: &EditPlan, json: bool) {
+    let commands = plan.commands();
+    let path = plan.path.message(plan.bond.name()).to_string();
+    if json {
+        return print_json(&json!({
+            "bond": plan.bond.name(),
+            "uuid": plan.bond.settings.uuid,
+            "changes": plan.changes,
+            "path": plan.path,
+            "path_text": path,
+            "notes": plan.notes.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+            "commands": commands,
+        }));
+    }
+    for n in &plan.notes {
+        eprintln!("warning: {n}");
+    }
+    eprintln!("{path}");
+    for c in commands {
+        println!("{c}");
+    }
 }
 
 pub fn deleted(name: &str, removed: &[String], json: bool) {
@@ -197,7 +217,7 @@ pub fn options(table_: &[OptionSpec], mode: Option<&str>, json: bool) -> Result<
     if json {
         let rows: Vec<_> = chosen.iter().map(|o| json!({
             "name": o.name, "kind": o.kind, "default": o.default, "modes": o.modes.modes().map(|m| m.name()).collect::<Vec<_>>(),
-            "since": o.since.to_string(), "group": o.group, "label": o.label, "help": o.help, "unit": o.unit,
+            "since": o.since.to_string(), "live": o.live, "group": o.group, "label": o.label, "help": o.help, "unit": o.unit,
         })).collect();
         print_json(&rows);
         return Ok(());
@@ -208,6 +228,7 @@ pub fn options(table_: &[OptionSpec], mode: Option<&str>, json: bool) -> Result<
         "DEFAULT".into(),
         "MODES".into(),
         "NM".into(),
+        "LIVE".into(),
     ]];
     for o in chosen {
         let values = match o.kind {
@@ -240,6 +261,7 @@ pub fn options(table_: &[OptionSpec], mode: Option<&str>, json: bool) -> Result<
             },
             modes,
             format!("≥{}.{}", o.since.major, o.since.minor),
+            if o.live { "yes" } else { "re-activate" }.into(),
         ]);
     }
     table(rows);

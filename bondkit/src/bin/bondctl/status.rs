@@ -18,27 +18,7 @@ async fn nm_view(name: &str) -> Option<NmView> {
     let nm = NmClient::system().await.ok()?;
     let bond = nm.find_bond(name).await.ok()?;
     let devices = nm.devices().await.ok()?;
-    Some(NmView {
-        bond_state: devices
-            .iter()
-            .find(|d| d.interface == name)
-            .map(|d| d.state.clone()),
-        port_states: bond
-            .ports
-            .iter()
-            .filter_map(|p| {
-                Some((
-                    p.interface.clone(),
-                    devices
-                        .iter()
-                        .find(|d| d.interface == p.interface)?
-                        .state
-                        .clone(),
-                ))
-            })
-            .collect(),
-        has_gateway: bond.settings.gateway.is_some(),
-    })
+    Some(NmView::of(&bond, &devices))
 }
 
 fn read(name: &str) -> Result<KernelBond, NmError> {
