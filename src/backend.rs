@@ -3,8 +3,9 @@
 //! `glib::spawn_future_local`, so the UI thread never blocks.
 
 use bondkit::kernel::{self, diagnose, Diagnostic, KernelBond, LinkEvents, NmView};
+use bondkit::model::BondEdit;
 use bondkit::model::{BondConfig, NmVersion};
-use bondkit::nm::{ApplyOptions, BondEdit, BondProfile, DeviceInfo, NmClient, NmError, Pending};
+use bondkit::nm::{ApplyOptions, BondProfile, DeviceInfo, NmClient, NmError, Pending};
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
 
@@ -126,15 +127,12 @@ impl Backend {
         )
     }
 
-    pub async fn keep(&self, pending: Pending) {
+    pub async fn keep(&self, pending: Pending) -> Result<bondkit::nm::ApplyReport, NmError> {
         let c = self.client.clone();
-        on_backend(async move {
-            c.keep(pending).await;
-        })
-        .await
+        on_backend(async move { c.keep(pending).await }).await
     }
 
-    pub async fn undo(&self, pending: Pending) {
+    pub async fn undo(&self, pending: Pending) -> bondkit::nm::RollbackReport {
         let c = self.client.clone();
         on_backend(async move { c.undo(pending, &|_| {}).await }).await
     }

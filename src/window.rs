@@ -6,7 +6,7 @@ use crate::i18n::{gettext, gettext_f};
 use crate::widgets::{bond_row, BondEditor, BondPage};
 use adw::prelude::*;
 use adw::subclass::prelude::*;
-use bondkit::nm::{ApplyOptions, NmError, Pending};
+use bondkit::nm::{ApplyOptions, BondProfile, NmError, Pending};
 use gtk::{gio, glib};
 use std::cell::{Cell, RefCell};
 use std::time::Duration;
@@ -213,7 +213,7 @@ impl BondsmithWindow {
     }
 
     fn show_error(&self, e: &NmError) {
-        self.imp().error_page.set_description(Some(e.message()));
+        self.imp().error_page.set_description(Some(&e.message()));
         self.show_page("error");
     }
 
@@ -324,7 +324,7 @@ impl BondsmithWindow {
             return;
         };
         let snap = imp.snapshot.borrow().clone();
-        let Some(bond) = snap.bonds.iter().find(|b| b.name() == name) else {
+        let Some(bond) = find(&snap.bonds, name) else {
             return self.toast(&gettext_f("{} no longer exists.", &[name]));
         };
         imp.editor.load_edit(bond, &snap.devices, backend.version());
@@ -343,16 +343,16 @@ impl BondsmithWindow {
             return;
         };
         let snap = imp.snapshot.borrow().clone();
-        let Some(bond) = snap.bonds.iter().find(|b| b.name() == name) else {
+        let Some(bond) = find(&snap.bonds, name) else {
             return self.toast(&gettext_f("{} no longer exists.", &[name]));
         };
-        imp.shown_bond.replace(Some(name.to_string()));
+        imp.shown_bond.replace(Some(bond.settings.uuid.clone()));
         imp.bond_page.load(bond);
         self.show_page("bond");
         let nm = bondkit::kernel::NmView::of(bond, &snap.devices);
         let generation = imp.watch_generation.get() + 1;
         imp.watch_generation.set(generation);
-        let updates = backend.watch_kernel(name.to_string(), nm);
+        let updates = backend.watch_kernel(bond.name().to_string(), nm);
         glib::spawn_future_local(glib::clone!(
             #[weak(rename_to = this)]
             self,
@@ -410,9 +410,15 @@ impl BondsmithWindow {
             ..Default::default()
         };
         let name = draft.config.name.clone();
+        // The profile being edited, by UUID (its interface name may have a twin).
+        let key = draft
+            .plan
+            .as_ref()
+            .map(|p| p.bond.settings.uuid.clone())
+            .unwrap_or_else(|| name.clone());
         let (progress, result) = match draft.edit {
             Some(edit) => {
-                let (p, r) = backend.edit(name.clone(), edit, opts);
+                let (p, r) = backend.edit(key, edit, opts);
                 (p, futures_util::future::Either::Left(r))
             }
             None => {
@@ -453,11 +459,7 @@ impl BondsmithWindow {
             .transient_for(self)
             .modal(true)
             .heading(gettext("The Change Was Not Applied"))
-            .body(format!(
-                "{}\n\n{}",
-                e.message(),
-                gettext("Everything was rolled back; nothing was changed.")
-            ))
+            .body(format!("{}\n\n{}", e.cause().message(), rollback_text(e)))
             .build();
         dialog.add_response("close", &gettext("_Close"));
         dialog.present();
@@ -524,16 +526,26 @@ impl BondsmithWindow {
                         this,
                         async move {
                             let name = pending.report.bond.clone();
-                            let warnings = pending.report.warnings.clone();
+                            let notes = pending.report.notes.clone();
                             if keep {
-                                backend.keep(pending).await;
-                                this.toast(&gettext_f("{} is set up", &[&name]));
-                                for w in warnings.iter().take(2) {
-                                    this.toast(w);
+                                match backend.keep(pending).await {
+                                    Ok(_) => {
+                                        this.toast(&gettext_f("{} is set up", &[&name]));
+                                        for n in notes.iter().take(2) {
+                                            this.toast(&n.render(&|t| gettext(t)));
+                                        }
+                                    }
+                                    Err(e) => this.report_failure(&e),
                                 }
                             } else {
-                                backend.undo(pending).await;
-                                this.toast(&gettext("Rolled back: nothing was changed"));
+                                let r = backend.undo(pending).await;
+                                this.toast(&if r.is_clean() {
+                                    gettext("Rolled back: nothing was changed")
+                                } else {
+                                    gettext(
+                                        "The roll-back was incomplete; check the bond's profiles",
+                                    )
+                                });
                             }
                             this.show_page("loading");
                             this.reload().await;
@@ -546,7 +558,12 @@ impl BondsmithWindow {
         dialog.present();
     }
 
-    fn confirm_delete(&self, name: &str) {
+    fn confirm_delete(&self, key: &str) {
+        let name = find(&self.imp().snapshot.borrow().bonds, key)
+            .map(|b| b.name().to_string())
+            .unwrap_or_else(|| key.to_string());
+        let name = name.as_str();
+        let key = key.to_string();
         let dialog = adw::MessageDialog::builder()
             .transient_for(self)
             .modal(true)
@@ -568,12 +585,12 @@ impl BondsmithWindow {
                     let Some(backend) = this.imp().backend.borrow().clone() else {
                         return;
                     };
-                    let name = name.clone();
+                    let (name, key) = (name.clone(), key.clone());
                     glib::spawn_future_local(glib::clone!(
                         #[weak]
                         this,
                         async move {
-                            match backend.delete(name.clone()).await {
+                            match backend.delete(key).await {
                                 Ok(_) => this.toast(&gettext_f("{} deleted", &[&name])),
                                 Err(e) => this.report_failure(&e),
                             }
@@ -584,5 +601,31 @@ impl BondsmithWindow {
             ),
         );
         dialog.present();
+    }
+}
+
+/// The bond whose UUID (or, for links from outside, interface name) is `key`.
+fn find<'a>(bonds: &'a [BondProfile], key: &str) -> Option<&'a BondProfile> {
+    bonds
+        .iter()
+        .find(|b| b.settings.uuid == key)
+        .or_else(|| bonds.iter().find(|b| b.name() == key))
+}
+
+/// What the rollback after a failure did, in the user's language.
+fn rollback_text(e: &NmError) -> String {
+    match e {
+        NmError::RolledBack { rollback, .. } if rollback.is_clean() => {
+            gettext("Everything was rolled back; nothing was changed.")
+        }
+        NmError::RolledBack { rollback, .. } => {
+            let mut parts: Vec<String> = rollback.failed.iter().map(|d| d.device.clone()).collect();
+            parts.extend(rollback.errors.iter().cloned());
+            gettext_f(
+                "The roll-back was incomplete ({}); check the bond's profiles.",
+                &[&parts.join(", ")],
+            )
+        }
+        _ => gettext("Nothing was changed."),
     }
 }

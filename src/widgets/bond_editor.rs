@@ -6,14 +6,15 @@ use crate::i18n::{gettext, gettext_f};
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use bondkit::export::nmcli;
+use bondkit::model::config::family_field;
+use bondkit::model::ip::{parse_ip_list, IpAddress};
 use bondkit::model::{
-    spec, BondConfig, BondMode, Ipv4Config, Ipv6Config, NmVersion, OptionSpec, Problem, ValueKind,
-    Verdict, OPTIONS,
+    form, BondConfig, BondEdit, BondMode, Code, Family, IpMethod, Message, NmVersion, OptionSpec,
+    Problem, ValueKind, Verdict, OPTIONS,
 };
-use bondkit::nm::{BondEdit, BondProfile, DeviceInfo};
+use bondkit::nm::{BondProfile, DeviceInfo, EditPlan};
 use gtk::glib;
 use std::cell::RefCell;
-use std::net::IpAddr;
 
 /// A row that holds one bond option.
 #[derive(Clone)]
@@ -70,6 +71,8 @@ pub struct Draft {
     pub config: BondConfig,
     /// For an edit: the change relative to the profile being edited.
     pub edit: Option<BondEdit>,
+    /// For an edit: how it would be applied, and its nmcli commands.
+    pub plan: Option<EditPlan>,
     pub verdict: Verdict,
     pub activate: bool,
 }
@@ -82,6 +85,9 @@ pub struct State {
     ports: Vec<(String, gtk::CheckButton, adw::ActionRow)>,
     ipv4: Option<adw::ComboRow>,
     ipv6: Option<adw::ComboRow>,
+    /// The method behind each combo entry, per family (a method from a newer NM that has
+    /// no label is listed as NM spells it).
+    methods: [Vec<IpMethod>; 2],
     fields: Vec<(&'static str, Field)>,
     on_apply: Option<Box<dyn Fn(Draft)>>,
     loading: bool,
@@ -186,13 +192,6 @@ fn field(title: &str, help: &str, placeholder: &str) -> Field {
     }
 }
 
-fn split_list(s: &str) -> Vec<&str> {
-    s.split([',', ' '])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect()
-}
-
 impl Default for BondEditor {
     fn default() -> Self {
         glib::Object::new()
@@ -266,67 +265,83 @@ impl BondEditor {
         }
 
         imp.options_group.add(&imp.advanced_row.get());
-        let ipv4 = combo(
-            &gettext("IPv4"),
-            &[
-                gettext("Automatic (DHCP)"),
-                gettext("Manual"),
-                gettext("Disabled"),
-            ],
-        );
-        let ipv6 = combo(
-            &gettext("IPv6"),
-            &[gettext("Automatic"), gettext("Manual"), gettext("Disabled")],
-        );
-        let fields = [
-            (
-                "ipv4_address",
-                field(
-                    &gettext("IPv4 Address"),
-                    &gettext("Address and prefix, such as 192.168.10.20/24"),
-                    "192.168.10.20/24",
+        let ipv4 = combo(&gettext("IPv4"), &method_labels(Family::V4, &[]));
+        let ipv6 = combo(&gettext("IPv6"), &method_labels(Family::V6, &[]));
+        let fam_fields = |f: Family, example: &str, gw: &str, dns: &str| {
+            [
+                (
+                    f,
+                    "addresses",
+                    field(
+                        &gettext_f("{} Addresses", &[f.name()]),
+                        &gettext_f(
+                            "Address and prefix, such as {}; separate several with commas",
+                            &[example],
+                        ),
+                        example,
+                    ),
                 ),
-            ),
-            (
-                "gateway",
-                field(&gettext("Gateway"), &gettext("Optional"), "192.168.10.1"),
-            ),
-            (
-                "dns",
-                field(
-                    &gettext("DNS Servers"),
-                    &gettext("Optional, separated by commas"),
-                    "192.168.10.1",
+                (
+                    f,
+                    "gateway",
+                    field(
+                        &gettext_f("{} Gateway", &[f.name()]),
+                        &gettext("Optional"),
+                        gw,
+                    ),
                 ),
-            ),
-            (
-                "ipv6_address",
-                field(
-                    &gettext("IPv6 Address"),
-                    &gettext("Address and prefix, such as fd00::20/64"),
-                    "fd00::20/64",
+                (
+                    f,
+                    "dns",
+                    field(
+                        &gettext_f("{} DNS Servers", &[f.name()]),
+                        &gettext("Optional, separated by commas"),
+                        dns,
+                    ),
                 ),
+            ]
+        };
+        let mut fields: Vec<(&'static str, Field)> = Vec::new();
+        let keys4 = ["ipv4_addresses", "ipv4_gateway", "ipv4_dns"];
+        let keys6 = ["ipv6_addresses", "ipv6_gateway", "ipv6_dns"];
+        for ((_, part, f), key) in fam_fields(
+            Family::V4,
+            "192.168.10.20/24",
+            "192.168.10.1",
+            "192.168.10.1",
+        )
+        .into_iter()
+        .zip(keys4)
+        {
+            debug_assert_eq!(family_field(Family::V4, part), key);
+            fields.push((key, f));
+        }
+        for ((_, part, f), key) in fam_fields(Family::V6, "fd00::20/64", "fd00::1", "fd00::53")
+            .into_iter()
+            .zip(keys6)
+        {
+            debug_assert_eq!(family_field(Family::V6, part), key);
+            fields.push((key, f));
+        }
+        fields.push((
+            "mtu",
+            field(
+                &gettext("MTU"),
+                &gettext("Optional; 9000 for jumbo frames"),
+                "1500",
             ),
-            (
-                "mtu",
-                field(
-                    &gettext("MTU"),
-                    &gettext("Optional; 9000 for jumbo frames"),
-                    "1500",
-                ),
+        ));
+        fields.push((
+            "mac",
+            field(
+                &gettext("Fixed MAC Address"),
+                &gettext("Optional; a MAC such as 52:54:00:12:34:56 keeps the LACP system id stable, or permanent, stable, random, preserve"),
+                "52:54:00:12:34:56",
             ),
-            (
-                "mac",
-                field(
-                    &gettext("Fixed MAC Address"),
-                    &gettext("Optional; keeps the LACP system id stable across reboots"),
-                    "52:54:00:12:34:56",
-                ),
-            ),
-        ];
+        ));
         imp.ip_group.add(&ipv4);
         for (key, f) in &fields {
-            if *key == "ipv6_address" {
+            if *key == "ipv6_addresses" {
                 imp.ip_group.add(&ipv6);
             }
             imp.ip_group.add(&f.row);
@@ -345,6 +360,12 @@ impl BondEditor {
         }
         state.ipv4 = Some(ipv4);
         state.ipv6 = Some(ipv6);
+        state.methods = [Family::V4, Family::V6].map(|f| {
+            IpMethod::known(f)
+                .iter()
+                .map(|m| IpMethod::parse(m))
+                .collect()
+        });
         state.fields = fields.into_iter().collect();
         drop(state);
 
@@ -455,33 +476,48 @@ impl BondEditor {
         for (spec, row) in &options {
             row.set_value(cfg.options.get(spec.name).map(String::as_str));
         }
-        ipv4.set_selected(match cfg.ipv4 {
-            Ipv4Config::Auto => 0,
-            Ipv4Config::Manual { .. } => 1,
-            Ipv4Config::Disabled => 2,
-        });
-        ipv6.set_selected(match cfg.ipv6 {
-            Ipv6Config::Auto => 0,
-            Ipv6Config::Manual { .. } => 1,
-            Ipv6Config::Disabled => 2,
-        });
-        for (key, f) in &fields {
-            let text = match *key {
-                "ipv4_address" => match &cfg.ipv4 {
-                    Ipv4Config::Manual { address, prefix } => format!("{address}/{prefix}"),
-                    _ => String::new(),
-                },
-                "ipv6_address" => match &cfg.ipv6 {
-                    Ipv6Config::Manual { address, prefix } => format!("{address}/{prefix}"),
-                    _ => String::new(),
-                },
-                "gateway" => cfg.gateway.map(|g| g.to_string()).unwrap_or_default(),
-                "dns" => cfg
-                    .dns
+        for (i, (f, c)) in [(Family::V4, &ipv4), (Family::V6, &ipv6)]
+            .into_iter()
+            .enumerate()
+        {
+            let fam = cfg.family(f);
+            let mut methods: Vec<IpMethod> = IpMethod::known(f)
+                .iter()
+                .map(|m| IpMethod::parse(m))
+                .collect();
+            if !methods.contains(&fam.method) {
+                methods.push(fam.method.clone());
+            }
+            let list = gtk::StringList::new(
+                &method_labels(f, &methods[IpMethod::known(f).len()..])
                     .iter()
-                    .map(|d| d.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            );
+            c.set_model(Some(&list));
+            let at = methods.iter().position(|m| *m == fam.method).unwrap_or(0);
+            imp.state.borrow_mut().methods[i] = methods;
+            c.set_selected(at as u32);
+        }
+        let join = |v: Vec<String>| v.join(", ");
+        for (key, f) in &fields {
+            let fam = |k: &str| {
+                if k.starts_with("ipv4") {
+                    &cfg.ipv4
+                } else {
+                    &cfg.ipv6
+                }
+            };
+            let text = match *key {
+                "ipv4_addresses" | "ipv6_addresses" => {
+                    join(fam(key).addresses.iter().map(|a| a.to_string()).collect())
+                }
+                "ipv4_gateway" | "ipv6_gateway" => {
+                    fam(key).gateway.map(|g| g.to_string()).unwrap_or_default()
+                }
+                "ipv4_dns" | "ipv6_dns" => {
+                    join(fam(key).dns.iter().map(|d| d.to_string()).collect())
+                }
                 "mtu" => cfg.mtu.map(|m| m.to_string()).unwrap_or_default(),
                 "mac" => cfg.mac.clone().unwrap_or_default(),
                 _ => String::new(),
@@ -536,12 +572,7 @@ impl BondEditor {
         let mode = self.mode();
         let before = st.editing.as_ref().map(BondProfile::to_config);
         let mut problems: Vec<Problem> = Vec::new();
-        let mut p = |field: &str, message: String| {
-            problems.push(Problem {
-                option: field.into(),
-                message,
-            })
-        };
+        let mut p = |field: &str, message: String| problems.push(Problem::new(field, message));
 
         let name = imp.name_entry.text().trim().to_string();
         let mut cfg = before
@@ -554,7 +585,8 @@ impl BondEditor {
                     Some(v) => cfg.options.insert(spec.name.to_string(), v),
                     None => cfg.options.remove(spec.name),
                 };
-            } else if before.is_none() {
+            } else if before.is_none() || !spec.kept_in(mode) {
+                // An edit keeps what the form does not show, unless the mode cannot.
                 cfg.options.remove(spec.name);
             }
         }
@@ -571,81 +603,35 @@ impl BondEditor {
                 .map(|(_, f)| f.entry.text().trim().to_string())
                 .unwrap_or_default()
         };
-        cfg.ipv4 = match st.ipv4.as_ref().map_or(0, |c| c.selected()) {
-            1 => match Ipv4Config::parse(&text("ipv4_address")) {
-                Ok(v @ Ipv4Config::Manual { .. }) => v,
-                _ => {
-                    p(
-                        "ipv4_address",
-                        gettext("Give the IPv4 address with its prefix, such as 192.168.10.20/24."),
-                    );
-                    Ipv4Config::Auto
-                }
-            },
-            2 => Ipv4Config::Disabled,
-            _ => Ipv4Config::Auto,
-        };
-        cfg.ipv6 = match st.ipv6.as_ref().map_or(0, |c| c.selected()) {
-            1 => match Ipv6Config::parse(&text("ipv6_address")) {
-                Ok(v @ Ipv6Config::Manual { .. }) => v,
-                _ => {
-                    p(
-                        "ipv6_address",
-                        gettext("Give the IPv6 address with its prefix, such as fd00::20/64."),
-                    );
-                    Ipv6Config::Auto
-                }
-            },
-            2 => Ipv6Config::Disabled,
-            _ => Ipv6Config::Auto,
-        };
-        let gw = text("gateway");
-        cfg.gateway = if gw.is_empty() {
-            None
-        } else {
-            gw.parse::<IpAddr>()
-                .map_err(|_| {
-                    p(
-                        "gateway",
-                        gettext_f(
-                            "'{}' is not an IP address; write it like 192.168.10.1.",
-                            &[&gw],
-                        ),
-                    )
-                })
-                .ok()
-        };
-        cfg.dns = split_list(&text("dns"))
+        let tr = |t: &'static str| gettext(t);
+        let mut bad = |field: &str, m: Message| p(field, m.render(&tr));
+        for (i, (f, combo)) in [(Family::V4, &st.ipv4), (Family::V6, &st.ipv6)]
             .into_iter()
-            .filter_map(|d| {
-                d.parse::<IpAddr>()
-                    .map_err(|_| {
-                        p(
-                            "dns",
-                            gettext_f(
-                                "'{}' is not an IP address; separate DNS servers with commas.",
-                                &[d],
-                            ),
-                        )
-                    })
-                    .ok()
-            })
-            .collect();
-        let mtu = text("mtu");
-        cfg.mtu = if mtu.is_empty() {
-            None
-        } else {
-            mtu.parse::<u32>()
-                .map_err(|_| {
-                    p(
-                        "mtu",
-                        gettext_f("'{}' is not an MTU; give a number such as 1500.", &[&mtu]),
-                    )
-                })
-                .ok()
-        };
-        let mac = text("mac");
-        cfg.mac = (!mac.is_empty()).then_some(mac);
+            .enumerate()
+        {
+            let at = combo.as_ref().map_or(0, |c| c.selected() as usize);
+            let method = st.methods[i].get(at).cloned().unwrap_or(IpMethod::Auto);
+            let key = |part: &str| family_field(f, part);
+            let fam = cfg.family_mut(f);
+            fam.method = method;
+            match IpAddress::parse_list(&text(&key("addresses")), f) {
+                Ok(a) => fam.addresses = a,
+                Err(m) => bad(&key("addresses"), m),
+            }
+            match form::parse_gateway(&text(&key("gateway"))) {
+                Ok(g) => fam.gateway = g,
+                Err(m) => bad(&key("gateway"), m),
+            }
+            match parse_ip_list(&text(&key("dns"))) {
+                Ok(d) => fam.dns = d,
+                Err(m) => bad(&key("dns"), m),
+            }
+        }
+        match form::parse_mtu(&text("mtu")) {
+            Ok(m) => cfg.mtu = m,
+            Err(m) => bad("mtu", m),
+        }
+        cfg.mac = form::parse_mac(&text("mac"));
         if before.is_none() {
             if name.is_empty() {
                 p("name", gettext("Give the bond a name, such as bond0."));
@@ -657,29 +643,40 @@ impl BondEditor {
             };
         }
 
-        let edit = before.as_ref().map(|b| edit_between(b, &cfg));
-        let mut verdict = cfg.check(version);
+        // An edit is judged by what it produces (a mode switch drops lacp_rate: a note).
+        let edit = before.as_ref().map(|b| BondEdit::between(b, &cfg));
+        let (cfg, mut verdict) = match (&before, &edit) {
+            (Some(b), Some(e)) => e.judge(b, version),
+            _ => {
+                let v = cfg.check(version);
+                (cfg, v)
+            }
+        };
         if name_taken(&st, &cfg) {
-            verdict.errors.push(Problem {
-                option: "name".into(),
-                message: gettext_f(
+            verdict.errors.push(Problem::new(
+                "name",
+                gettext_f(
                     "A bond named {} already exists; pick another name.",
                     &[&cfg.name],
                 ),
-            });
+            ));
         }
         verdict.errors.splice(0..0, problems);
-        if let Some(e) = &edit {
-            let removed = e.removed_by_mode_change(before.as_ref().unwrap());
-            for k in removed {
-                let modes = spec(&k).map(|s| s.modes_text()).unwrap_or_default();
-                verdict.warnings.push(Problem {
-                    option: k.clone(),
-                    message: gettext_f(
-                        "Switching the mode removes {}, which only applies to {}.",
-                        &[&k, &modes],
-                    ),
-                });
+        let mut plan = None;
+        if let (Some(b), Some(e), Some(bond)) = (&before, &edit, &st.editing) {
+            for m in e.consequences(b) {
+                verdict.warnings.push(Problem::coded("mode", m));
+            }
+            if verdict.is_valid() {
+                let twins = st.existing.iter().filter(|n| **n == bond.name()).count();
+                plan = EditPlan::new(
+                    bond.clone(),
+                    twins,
+                    e,
+                    version,
+                    imp.activate_switch.is_active(),
+                )
+                .ok();
             }
         }
         for (name, check, _) in &st.ports {
@@ -687,22 +684,20 @@ impl BondEditor {
                 continue;
             }
             if let Some(d) = st.devices.iter().find(|d| &d.interface == name) {
-                if d.default_route {
-                    verdict.warnings.push(Problem { option: "ports".into(), message: gettext_f("{} carries this computer's default route. If the bond does not come up, Bondsmith rolls everything back; if you lose the connection, do nothing and it rolls back by itself.", &[name]) });
+                let m = if d.default_route {
+                    Message::new(Code::PortCarriesDefaultRoute, [name])
                 } else if let Some(c) = &d.connection {
-                    verdict.warnings.push(Problem {
-                        option: "ports".into(),
-                        message: gettext_f(
-                            "{} now carries “{}”, which stops when the port joins the bond.",
-                            &[name, c],
-                        ),
-                    });
-                }
+                    Message::new(Code::PortCarriesProfile, [name, c])
+                } else {
+                    continue;
+                };
+                verdict.warnings.push(Problem::coded("ports", m));
             }
         }
         Draft {
             config: cfg,
             edit,
+            plan,
             verdict,
             activate: imp.activate_switch.is_active(),
         }
@@ -726,7 +721,7 @@ impl BondEditor {
                 .errors
                 .iter()
                 .find(|p| p.option == key || (key == "primary" && p.option == "active_slave"))
-                .map(|p| p.message.clone())
+                .map(|p| p.render(&|t| gettext(t)))
         };
         let mark = |row: &adw::PreferencesRow, subtitle_ok: &str, err: Option<String>| {
             let r = row.clone();
@@ -769,14 +764,22 @@ impl BondEditor {
             error_for("name"),
         );
         mark(imp.mode_row.upcast_ref(), &mode_text, error_for("mode"));
-        let ipv4_manual = st.ipv4.as_ref().is_some_and(|c| c.selected() == 1);
-        let ipv6_manual = st.ipv6.as_ref().is_some_and(|c| c.selected() == 1);
+        let method = |i: usize, c: &Option<adw::ComboRow>| {
+            let at = c.as_ref().map_or(0, |c| c.selected() as usize);
+            st.methods[i].get(at).cloned().unwrap_or(IpMethod::Auto)
+        };
+        let (m4, m6) = (method(0, &st.ipv4), method(1, &st.ipv6));
         for (key, f) in &st.fields {
+            let m = if key.starts_with("ipv4") { &m4 } else { &m6 };
+            let has_text = !f.entry.text().trim().is_empty();
+            // A part the method cannot use is hidden, unless it holds something to remove.
             let visible = match *key {
-                "ipv4_address" => ipv4_manual,
-                "ipv6_address" => ipv6_manual,
+                k if k.ends_with("_addresses") || k.ends_with("_gateway") => {
+                    m.allows_addresses() || has_text
+                }
+                k if k.ends_with("_dns") => !m.is_off() || has_text,
                 _ => true,
-            };
+            } || error_for(key).is_some();
             f.row.set_visible(visible);
             mark(f.row.upcast_ref(), &f.help, error_for(key));
         }
@@ -798,26 +801,11 @@ impl BondEditor {
 
     /// The nmcli commands for the current draft.
     pub fn commands(&self, draft: &Draft) -> Vec<String> {
-        let st = self.imp().state.borrow();
-        match (&st.editing, &draft.edit) {
-            (Some(bond), Some(edit)) => {
-                let removed: Vec<String> = bond
-                    .ports
-                    .iter()
-                    .filter(|p| edit.remove_ports.contains(&p.interface))
-                    .map(|p| p.id.clone())
-                    .collect();
-                let active = bond.device_state.as_deref() == Some("activated");
-                nmcli::modify_commands(
-                    &bond.settings.id,
-                    &bond.to_config(),
-                    &draft.config,
-                    &draft.verdict.normalized,
-                    &removed,
-                    draft.activate && active,
-                )
+        match &draft.plan {
+            Some(plan) => plan.commands(),
+            None => {
+                nmcli::create_commands(&draft.config, &draft.verdict.normalized, draft.activate)
             }
-            _ => nmcli::create_commands(&draft.config, &draft.verdict.normalized, draft.activate),
         }
     }
 
@@ -843,9 +831,16 @@ impl BondEditor {
             .dropped
             .iter()
             .chain(&draft.verdict.warnings)
-            .map(|p| {
+            .map(|p| p.render(&|t| gettext(t)))
+            .chain(
+                draft
+                    .plan
+                    .iter()
+                    .map(|pl| pl.path.message(pl.bond.name()).render(&|t| gettext(t))),
+            )
+            .map(|text| {
                 let r = adw::ActionRow::builder()
-                    .title(p.message.as_str())
+                    .title(text.as_str())
                     .title_lines(4)
                     .build();
                 r.add_prefix(&gtk::Image::from_icon_name("dialog-information-symbolic"));
@@ -1012,53 +1007,23 @@ fn port_subtitle(dev: Option<&DeviceInfo>, mine: bool, bond: Option<&BondProfile
     parts.join(" · ")
 }
 
-/// The edit that turns `before` into `after`.
-fn edit_between(before: &BondConfig, after: &BondConfig) -> BondEdit {
-    let mut e = BondEdit::default();
-    let (bm, am) = (before.options.get("mode"), after.options.get("mode"));
-    if bm.and_then(|m| BondMode::parse(m)) != am.and_then(|m| BondMode::parse(m)) {
-        e.mode = am.cloned();
-    }
-    for (k, v) in &after.options {
-        if k != "mode" && before.options.get(k) != Some(v) {
-            e.set_options.push((k.clone(), v.clone()));
-        }
-    }
-    e.remove_options = before
-        .options
-        .keys()
-        .filter(|k| *k != "mode" && !after.options.contains_key(*k))
-        .cloned()
-        .collect();
-    e.add_ports = after
-        .ports
+/// The labels of a family's methods in `IpMethod::known` order, then `extra` as NM spells
+/// them.
+fn method_labels(f: Family, extra: &[IpMethod]) -> Vec<String> {
+    let mut out: Vec<String> = IpMethod::known(f)
         .iter()
-        .filter(|p| !before.ports.contains(p))
-        .cloned()
+        .map(|m| match (f, *m) {
+            (Family::V4, "auto") => gettext("Automatic (DHCP)"),
+            (Family::V6, "auto") => gettext("Automatic"),
+            (_, "dhcp") => gettext("Automatic, DHCP Only"),
+            (_, "manual") => gettext("Manual"),
+            (_, "link-local") => gettext("Link-Local Only"),
+            (_, "shared") => gettext("Shared to Other Computers"),
+            (_, "ignore") => gettext("Ignore"),
+            (_, "disabled") => gettext("Disabled"),
+            (_, other) => other.to_string(),
+        })
         .collect();
-    e.remove_ports = before
-        .ports
-        .iter()
-        .filter(|p| !after.ports.contains(p))
-        .cloned()
-        .collect();
-    if before.ipv4 != after.ipv4 {
-        e.ipv4 = Some(after.ipv4.clone());
-    }
-    if before.ipv6 != after.ipv6 {
-        e.ipv6 = Some(after.ipv6.clone());
-    }
-    if before.gateway != after.gateway {
-        e.gateway = Some(after.gateway);
-    }
-    if before.dns != after.dns {
-        e.dns = Some(after.dns.clone());
-    }
-    if before.mtu != after.mtu {
-        e.mtu = Some(after.mtu);
-    }
-    if before.mac != after.mac {
-        e.mac = Some(after.mac.clone());
-    }
-    e
+    out.extend(extra.iter().map(|m| m.to_string()));
+    out
 }

@@ -117,7 +117,7 @@ impl BondPage {
     /// Shows NM's side while the kernel's is not known (or the bond is not active).
     pub fn load(&self, bond: &BondProfile) {
         let imp = self.imp();
-        imp.bond.replace(Some(bond.name().to_string()));
+        imp.bond.replace(Some(bond.settings.uuid.clone()));
         let mode = bond
             .settings
             .options

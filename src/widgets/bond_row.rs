@@ -56,11 +56,12 @@ pub fn new(bond: &BondProfile, devices: &[DeviceInfo]) -> adw::ActionRow {
         .valign(gtk::Align::Center)
         .tooltip_text(gettext("Delete Bond"))
         .action_name("win.delete-bond")
-        .action_target(&bond.name().to_variant())
+        .action_target(&bond.settings.uuid.to_variant())
         .build();
     delete.add_css_class("flat");
     row.add_suffix(&delete);
     row.set_action_name(Some("win.show-bond"));
-    row.set_action_target_value(Some(&bond.name().to_variant()));
+    // Keyed by UUID: two profiles for one interface are two rows.
+    row.set_action_target_value(Some(&bond.settings.uuid.to_variant()));
     row
 }

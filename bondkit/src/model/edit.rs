@@ -8,7 +8,8 @@ use super::ip::{Family, IpAddress, IpFamily, IpMethod};
 use super::message::{Code, Message};
 use super::mode::BondMode;
 use super::options::spec;
-use super::validate::{same_value, OptionMap};
+use super::validate::{same_value, OptionMap, Verdict};
+use super::version::NmVersion;
 use serde::Serialize;
 use std::net::IpAddr;
 
@@ -249,6 +250,22 @@ impl BondEdit {
 
     pub fn is_empty(&self) -> bool {
         *self == BondEdit::default()
+    }
+
+    /// The configuration this edit produces from `before`, and NM's verdict on it: what the
+    /// GUI's form and `plan` both validate (so a mode switch that drops lacp_rate is a
+    /// note, not an error).
+    pub fn judge(&self, before: &BondConfig, version: NmVersion) -> (BondConfig, Verdict) {
+        let after = self.apply_to(before);
+        let mut verdict = after.check(version);
+        // nmcli makes bonds without port profiles (ports enslaved by hand or by another
+        // profile); editing one must not demand ports it never had.
+        if before.ports.is_empty() && after.ports.is_empty() {
+            verdict
+                .errors
+                .retain(|p| p.code.as_ref().is_none_or(|m| m.code != Code::NeedsAPort));
+        }
+        (after, verdict)
     }
 }
 

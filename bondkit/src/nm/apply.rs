@@ -35,6 +35,82 @@ pub struct EditPlan {
 }
 
 impl EditPlan {
+    /// The plan for `edit` on `bond` (`twins`: how many bond profiles share its interface),
+    /// judged as a NetworkManager of `version` would. Needs no D-Bus: the GUI's review
+    /// calls it on what it already holds.
+    pub fn new(
+        bond: BondProfile,
+        twins: usize,
+        edit: &BondEdit,
+        version: crate::model::NmVersion,
+        bring_up: bool,
+    ) -> Result<EditPlan> {
+        if bond.external {
+            return Err(NmError::Invalid(format!(
+                "{} was made outside NetworkManager (with ip link or a script); NetworkManager only shows it. Change it with the tool that made it, or delete it and create the bond here.",
+                bond.name()
+            )));
+        }
+        let before = bond.to_config();
+        for p in &edit.remove_ports {
+            if !before.ports.contains(p) {
+                return Err(NmError::NotFound(
+                    Message::new(
+                        Code::NotAPortOfBond,
+                        [p, &before.name, &before.ports.join(", ")],
+                    )
+                    .to_string(),
+                ));
+            }
+        }
+        for p in &edit.add_ports {
+            if before.ports.contains(p) {
+                return Err(NmError::Invalid(
+                    Message::new(Code::AlreadyAPort, [p, &before.name]).to_string(),
+                ));
+            }
+        }
+        let (mut after, verdict) = edit.judge(&before, version);
+        if let Some(p) = verdict.errors.first() {
+            return Err(NmError::Invalid(p.message.clone()));
+        }
+        // Store the options as given unless NM would change them anyway.
+        if !crate::model::edit::same_options(&after.options, &verdict.normalized) {
+            after.options = verdict.normalized.clone();
+        }
+        let changes = profile_changes(&before, &after);
+        let path = ApplyPath::decide(&before, &after, &changes, bond.active, bring_up);
+        let mut notes = edit.consequences(&before);
+        notes.extend(
+            verdict
+                .dropped
+                .iter()
+                .chain(&verdict.warnings)
+                .filter_map(|p| p.code.clone()),
+        );
+        let removed_port_ids = bond
+            .ports
+            .iter()
+            .filter(|p| edit.remove_ports.contains(&p.interface))
+            .map(|p| p.id.clone())
+            .collect();
+        let master = if twins > 1 {
+            bond.settings.uuid.clone()
+        } else {
+            bond.name().to_string()
+        };
+        Ok(EditPlan {
+            bond,
+            before,
+            after,
+            changes,
+            path,
+            notes,
+            removed_port_ids,
+            master,
+        })
+    }
+
     /// The nmcli commands that do the same, one per line.
     pub fn commands(&self) -> Vec<String> {
         crate::export::nmcli::edit_commands(self)
@@ -257,87 +333,16 @@ impl NmClient {
     }
 
     /// Works an edit out against the bond's profile as NM holds it, without changing
-    /// anything: what `bondctl edit --dry-run` and the GUI's review show.
+    /// anything: what `bondctl edit --dry-run` shows.
     pub async fn plan_edit(&self, name: &str, edit: &BondEdit, bring_up: bool) -> Result<EditPlan> {
         let bond = self.find_bond(name).await?;
-        if bond.external {
-            return Err(NmError::Invalid(format!(
-                "{} was made outside NetworkManager (with ip link or a script); NetworkManager only shows it. Change it with the tool that made it, or delete it and create the bond here.",
-                bond.name()
-            )));
-        }
-        let before = bond.to_config();
-        for p in &edit.remove_ports {
-            if !before.ports.contains(p) {
-                return Err(NmError::NotFound(
-                    Message::new(
-                        Code::NotAPortOfBond,
-                        [p, &before.name, &before.ports.join(", ")],
-                    )
-                    .to_string(),
-                ));
-            }
-        }
-        for p in &edit.add_ports {
-            if before.ports.contains(p) {
-                return Err(NmError::Invalid(
-                    Message::new(Code::AlreadyAPort, [p, &before.name]).to_string(),
-                ));
-            }
-        }
-        let mut after = edit.apply_to(&before);
-        let mut verdict = after.check(self.version);
-        // nmcli makes bonds without port profiles (ports enslaved by hand or by another
-        // profile); editing one must not demand ports it never had.
-        if before.ports.is_empty() && after.ports.is_empty() {
-            verdict
-                .errors
-                .retain(|p| p.code.as_ref().is_none_or(|m| m.code != Code::NeedsAPort));
-        }
-        if let Some(p) = verdict.errors.first() {
-            return Err(NmError::Invalid(p.message.clone()));
-        }
-        // Store the options as given unless NM would change them anyway.
-        if !crate::model::edit::same_options(&after.options, &verdict.normalized) {
-            after.options = verdict.normalized.clone();
-        }
-        let changes = profile_changes(&before, &after);
-        let path = ApplyPath::decide(&before, &after, &changes, bond.active, bring_up);
-        let mut notes = edit.consequences(&before);
-        notes.extend(
-            verdict
-                .dropped
-                .iter()
-                .chain(&verdict.warnings)
-                .filter_map(|p| p.code.clone()),
-        );
-        let removed_port_ids = bond
-            .ports
-            .iter()
-            .filter(|p| edit.remove_ports.contains(&p.interface))
-            .map(|p| p.id.clone())
-            .collect();
         let twins = self
             .list_bonds()
             .await?
             .iter()
             .filter(|b| b.name() == bond.name())
             .count();
-        let master = if twins > 1 {
-            bond.settings.uuid.clone()
-        } else {
-            bond.name().to_string()
-        };
-        Ok(EditPlan {
-            bond,
-            before,
-            after,
-            changes,
-            path,
-            notes,
-            removed_port_ids,
-            master,
-        })
+        EditPlan::new(bond, twins, edit, self.version, bring_up)
     }
 
     /// Changes an existing bond and keeps the change. Keys Bondsmith does not model are
