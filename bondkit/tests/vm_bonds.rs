@@ -3,9 +3,12 @@
 //! activates real bonds over veth ports. Many checks run per boot. If the guest cannot
 //! boot, the test fails with the console output; it never skips.
 
+#[path = "vm_cases/reapply.rs"]
+mod reapply;
 mod support;
 
 use bondkit::kernel::{self, procfs, KernelBond, LinkEvents};
+use reapply::reapply_per_option;
 use serde_json::Value;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -24,6 +27,7 @@ fn main() {
             lacp_against_a_real_partner_negotiates,
             link_event_latency_and_idle_wakeups,
             gui_bond_page_before_and_after_a_failover,
+            reapply_per_option,
         ],
     );
 }

@@ -70,11 +70,11 @@ pub struct OptionSpec {
     /// An older name NM still takes for the same thing.
     pub alias_of: Option<&'static str>,
     /// A running bond takes a change in place (NM `Device.Reapply`, no outage). Measured
-    /// on Debian's 6.1 kernel with NM 1.42 in test bed B (`vm_bonds.rs`
-    /// `reapply_per_option`): NM refuses to reapply mode, lacp_rate, ad_select,
-    /// ad_user_port_key, fail_over_mac and tlb_dynamic_lb; the kernel refuses
-    /// ad_actor_sys_prio and ad_actor_system while the bond is up. Options newer than NM
-    /// 1.42 are not claimed, nor balance-slb (NM's own nftables rules, not a kernel value).
+    /// per option on Debian's 6.1 kernel with NM 1.42.4 in test bed B (`vm_cases/reapply.rs`):
+    /// NM refuses to reapply num_grat_arp, fail_over_mac, lacp_rate, ad_select,
+    /// ad_user_port_key and tlb_dynamic_lb, and for every other option `nmcli device
+    /// reapply` succeeds but the kernel's value (sysfs) stays as it was. So no option is
+    /// live on NM 1.42, and an option change re-activates the bond.
     pub live: bool,
 }
 
