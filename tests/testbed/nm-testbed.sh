@@ -129,8 +129,11 @@ CONF
     done
     bus="unix:path=$dir/system_bus_socket"
 
-    # A read-only /sys makes NM run without udev, so it manages the veths at once.
-    DBUS_SYSTEM_BUS_ADDRESS="$bus" ip netns exec "$ns" sh -c "mount -o remount,ro /sys && mount -t tmpfs tmpfs /run && mkdir -p /run/NetworkManager && mount --bind '$dir/varlib' /var/lib/NetworkManager && exec NetworkManager --no-daemon --config='$dir/NetworkManager.conf' --config-dir='$dir/conf.d' --system-config-dir='$dir/conf.d' --intern-config='$dir/intern.conf' --state-file='$dir/NM.state'" > "$dir/nm.log" 2>&1 &
+    # A read-only /sys makes NM run without udev, so it manages the veths at once. Only this
+    # mount is read-only (remount,bind): the network devices' directory is bound back
+    # writable from a fresh sysfs, so NM can change a live bond's options (Device.Reapply
+    # writes them through sysfs), as on a real host.
+    DBUS_SYSTEM_BUS_ADDRESS="$bus" ip netns exec "$ns" sh -c "mount -o remount,bind,ro /sys && mount -t tmpfs tmpfs /run && mkdir -p /run/NetworkManager /run/sysrw && mount -t sysfs sysfs /run/sysrw && mount --bind /run/sysrw/devices/virtual/net /sys/devices/virtual/net && mount --bind '$dir/varlib' /var/lib/NetworkManager && exec NetworkManager --no-daemon --config='$dir/NetworkManager.conf' --config-dir='$dir/conf.d' --system-config-dir='$dir/conf.d' --intern-config='$dir/intern.conf' --state-file='$dir/NM.state'" > "$dir/nm.log" 2>&1 &
     echo $! > "$dir/nm.pid"
     if ! DBUS_SYSTEM_BUS_ADDRESS="$bus" nm-online -s -q -t 30; then
         tail -n 30 "$dir/nm.log" >&2

@@ -70,11 +70,12 @@ pub struct OptionSpec {
     /// An older name NM still takes for the same thing.
     pub alias_of: Option<&'static str>,
     /// A running bond takes a change in place (NM `Device.Reapply`, no outage). Measured
-    /// per option on Debian's 6.1 kernel with NM 1.42.4 in test bed B (`vm_cases/reapply.rs`):
-    /// NM refuses to reapply num_grat_arp, fail_over_mac, lacp_rate, ad_select,
-    /// ad_user_port_key and tlb_dynamic_lb, and for every other option `nmcli device
-    /// reapply` succeeds but the kernel's value (sysfs) stays as it was. So no option is
-    /// live on NM 1.42, and an option change re-activates the bond.
+    /// per option on Debian's 6.1 kernel with NM 1.42.4 in test bed B
+    /// (`tests/vm_cases/reapply.rs`: reapply, then the kernel's value read from sysfs): NM
+    /// refuses to reapply mode, lacp_rate, ad_select, ad_user_port_key, fail_over_mac,
+    /// tlb_dynamic_lb and num_grat_arp (its twin num_unsol_na changes with it); the others
+    /// reach the kernel. Options newer than NM 1.42 are not claimed, nor balance-slb (NM's
+    /// own nftables rules, no kernel value to read back).
     pub live: bool,
 }
 
@@ -160,8 +161,9 @@ const LIVE: &[&str] = &[
     "all_slaves_active",
     "min_links",
     "resend_igmp",
-    "num_grat_arp",
     "peer_notif_delay",
+    "ad_actor_sys_prio",
+    "ad_actor_system",
 ];
 
 const fn str_eq(a: &str, b: &str) -> bool {

@@ -254,16 +254,19 @@ pub async fn reapply_per_option(bed: &Testbed) {
         let said = String::from_utf8_lossy(&o.stdout).to_string();
         let out = ping.wait_with_output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout).to_string();
-        let num = |what: &str| -> u64 {
-            text.split(',')
-                .find(|p| p.contains(what))
-                .and_then(|p| p.split_whitespace().next()?.parse().ok())
+        // "412 packets transmitted, 412 received, ...": the number before the words.
+        let num = |what: &str, back: usize| -> u64 {
+            let words: Vec<&str> = text.split_whitespace().collect();
+            words
+                .iter()
+                .position(|w| w.trim_end_matches(',') == what)
+                .and_then(|i| words.get(i.checked_sub(back)?)?.parse().ok())
                 .unwrap_or(0)
         };
-        let (sent, got) = (num("transmitted"), num("received"));
+        let (sent, got) = (num("transmitted", 2), num("received", 1));
         println!(
             "  bondctl edit {option}={value}: {} of {sent} pings lost; {}",
-            sent - got,
+            sent.saturating_sub(got),
             said.trim()
         );
         assert!(
