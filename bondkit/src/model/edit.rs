@@ -483,7 +483,7 @@ mod tests {
     }
 
     #[test]
-    fn option_changes_re_activate_as_measured_on_nm_1_42() {
+    fn lacp_rate_needs_a_reactivation_and_miimon_does_not() {
         let a = seed();
         let mut b = a.clone();
         b.options.insert("lacp_rate".into(), "slow".into());
