@@ -31,6 +31,8 @@ for tier in $tiers; do
             [ "$(id -u)" = 0 ] || { echo "The nm tier needs root for network namespaces; run it with sudo." >&2; exit 1; }
             cargo test -p bondkit --locked --test nm_integration
             cargo test -p bondkit --locked --test nm_lossless
+            cargo test -p bondkit --locked --test nm_txn
+            cargo test -p bondkit --locked --test kernel_events
             cargo test -p bondkit --locked --test nm_differential
             ;;
         gui)

@@ -52,6 +52,10 @@ mod imp {
         pub backend: RefCell<Option<Backend>>,
         pub snapshot: RefCell<Snapshot>,
         pub rows: RefCell<Vec<adw::ActionRow>>,
+        /// What the open bond page was built from (NM's side), to rebuild it on a change.
+        pub shown_state: RefCell<Option<String>>,
+        /// The bonds the rows show, by UUID, in order.
+        pub row_uuids: RefCell<Vec<String>>,
         pub keep_dialog: RefCell<Option<adw::MessageDialog>>,
         pub watching: Cell<bool>,
     }
@@ -193,6 +197,11 @@ impl BondsmithWindow {
         self.imp().snapshot.borrow().clone()
     }
 
+    /// The rows of the bond list, as shown.
+    pub fn bond_rows(&self) -> Vec<adw::ActionRow> {
+        self.imp().rows.borrow().clone()
+    }
+
     fn show_page(&self, name: &str) {
         let imp = self.imp();
         imp.stack.set_visible_child_name(name);
@@ -270,8 +279,10 @@ impl BondsmithWindow {
                     };
                     if let Ok(s) = backend.snapshot().await {
                         this.imp().snapshot.replace(s);
-                        if matches!(this.page().as_str(), "list" | "empty") {
-                            this.render_list();
+                        match this.page().as_str() {
+                            "list" | "empty" => this.render_list(),
+                            "bond" => this.follow_shown_bond(),
+                            _ => {}
                         }
                     }
                 }
@@ -282,20 +293,29 @@ impl BondsmithWindow {
 
     fn render_list(&self) {
         let imp = self.imp();
-        for row in imp.rows.take() {
-            imp.bond_group.remove(&row);
-        }
         let snap = imp.snapshot.borrow();
-        let rows: Vec<adw::ActionRow> = snap
-            .bonds
-            .iter()
-            .map(|b| bond_row::new(b, &snap.devices))
-            .collect();
-        for r in &rows {
-            imp.bond_group.add(r);
+        let uuids: Vec<String> = snap.bonds.iter().map(|b| b.settings.uuid.clone()).collect();
+        if *imp.row_uuids.borrow() == uuids {
+            // The same bonds: update the rows in place, so focus and scrolling stay.
+            for (row, bond) in imp.rows.borrow().iter().zip(&snap.bonds) {
+                bond_row::update(row, bond, &snap.devices);
+            }
+        } else {
+            for row in imp.rows.take() {
+                imp.bond_group.remove(&row);
+            }
+            let rows: Vec<adw::ActionRow> = snap
+                .bonds
+                .iter()
+                .map(|b| bond_row::new(b, &snap.devices))
+                .collect();
+            for r in &rows {
+                imp.bond_group.add(r);
+            }
+            imp.rows.replace(rows);
+            imp.row_uuids.replace(uuids);
         }
-        let empty = rows.is_empty();
-        imp.rows.replace(rows);
+        let empty = snap.bonds.is_empty();
         if matches!(self.page().as_str(), "loading" | "error" | "list" | "empty") {
             self.show_page(if empty { "empty" } else { "list" });
         }
@@ -336,6 +356,35 @@ impl BondsmithWindow {
         self.imp().pending_bond.replace(Some(name.to_string()));
     }
 
+    /// The open bond page follows NM: a bond brought up or changed elsewhere is shown as NM
+    /// now holds it, and a bond that is gone leaves its page.
+    fn follow_shown_bond(&self) {
+        let imp = self.imp();
+        let Some(uuid) = imp.shown_bond.borrow().clone() else {
+            return;
+        };
+        let snap = imp.snapshot.borrow().clone();
+        match find(&snap.bonds, &uuid) {
+            Some(bond) => {
+                let changed = imp.shown_state.borrow().as_ref() != Some(&shown_key(bond, &snap));
+                if changed {
+                    self.show_bond(&uuid);
+                }
+            }
+            None => {
+                imp.shown_bond.replace(None);
+                imp.watch_generation.set(imp.watch_generation.get() + 1);
+                self.render_list();
+                self.show_page(if snap.bonds.is_empty() {
+                    "empty"
+                } else {
+                    "list"
+                });
+                self.toast(&gettext("The bond was deleted elsewhere"));
+            }
+        }
+    }
+
     /// The bond page, live from the kernel.
     pub fn show_bond(&self, name: &str) {
         let imp = self.imp();
@@ -347,6 +396,7 @@ impl BondsmithWindow {
             return self.toast(&gettext_f("{} no longer exists.", &[name]));
         };
         imp.shown_bond.replace(Some(bond.settings.uuid.clone()));
+        imp.shown_state.replace(Some(shown_key(bond, &snap)));
         imp.bond_page.load(bond);
         self.show_page("bond");
         let nm = bondkit::kernel::NmView::of(bond, &snap.devices);
@@ -628,4 +678,17 @@ fn rollback_text(e: &NmError) -> String {
         }
         _ => gettext("Nothing was changed."),
     }
+}
+
+/// NM's side of a bond page, in one comparable string: the profile's settings, the bond's
+/// and ports' device states.
+fn shown_key(bond: &BondProfile, snap: &Snapshot) -> String {
+    let nm = bondkit::kernel::NmView::of(bond, &snap.devices);
+    format!(
+        "{:?}|{:?}|{:?}|{:?}",
+        bond.settings.options,
+        nm.bond_state,
+        nm.port_states,
+        bond.ports.len()
+    )
 }

@@ -77,6 +77,14 @@ fn main() {
         ),
         ("stays_usable_at_360_px", stays_usable_at_360_px),
         (
+            "an_unrelated_change_keeps_the_rows_and_focus",
+            an_unrelated_change_keeps_the_rows_and_focus,
+        ),
+        (
+            "a_bond_deleted_elsewhere_leaves_its_page",
+            a_bond_deleted_elsewhere_leaves_its_page,
+        ),
+        (
             "an_inactive_bond_page_says_so",
             an_inactive_bond_page_says_so,
         ),
@@ -736,6 +744,77 @@ fn idle_app_does_not_wake_up(_bed: &Testbed, _win: &BondsmithWindow) {
         "the idle app woke up {} times in 3 s",
         after - before
     );
+}
+
+fn nmcli_bond(bed: &Testbed, name: &str) {
+    let o = bed.nmcli(&[
+        "connection",
+        "add",
+        "type",
+        "bond",
+        "con-name",
+        name,
+        "ifname",
+        name,
+        "bond.options",
+        "mode=active-backup",
+        "connection.autoconnect",
+        "no",
+        "ipv4.method",
+        "disabled",
+        "ipv6.method",
+        "disabled",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn an_unrelated_change_keeps_the_rows_and_focus(bed: &Testbed, win: &BondsmithWindow) {
+    nmcli_bond(bed, "bond8");
+    wait_until("the bond in the list", || win.bond_rows().len() == 1);
+    let row = win.bond_rows()[0].clone();
+    row.grab_focus();
+    settle();
+    assert!(row.has_focus());
+    // Another tool changes something that is not a bond: a profile on a NIC comes and goes.
+    let o = bed.nmcli(&[
+        "connection",
+        "add",
+        "type",
+        "ethernet",
+        "con-name",
+        "unrelated",
+        "ifname",
+        "eno4",
+        "connection.autoconnect",
+        "no",
+    ]);
+    assert!(o.status.success());
+    wait_until("NM to announce it", || {
+        win.snapshot().bonds.len() == 1 && bed.profiles().contains(&"unrelated".to_string())
+    });
+    for _ in 0..10 {
+        settle();
+    }
+    let now = win.bond_rows();
+    assert_eq!(now.len(), 1);
+    assert_eq!(
+        now[0], row,
+        "the list was rebuilt for a change that is not about bonds"
+    );
+    assert!(row.has_focus(), "the row lost keyboard focus");
+}
+
+fn a_bond_deleted_elsewhere_leaves_its_page(bed: &Testbed, win: &BondsmithWindow) {
+    nmcli_bond(bed, "bond8");
+    wait_until("the bond in the list", || win.bond_rows().len() == 1);
+    act(win, "win.show-bond", Some(&"bond8".to_variant()));
+    wait_until("the bond page", || win.page() == "bond");
+    let o = bed.nmcli(&["connection", "delete", "bond8"]);
+    assert!(o.status.success());
+    wait_until("the page to close", || {
+        matches!(win.page().as_str(), "empty" | "list")
+    });
+    assert_eq!(win.page(), "empty");
 }
 
 fn an_inactive_bond_page_says_so(bed: &Testbed, win: &BondsmithWindow) {

@@ -8,7 +8,7 @@ mod reapply;
 mod support;
 
 use bondkit::kernel::{self, procfs, KernelBond, LinkEvents};
-use reapply::reapply_per_option;
+use reapply::{an_ip_link_bond_is_shown_not_edited, reapply_per_option};
 use serde_json::Value;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -27,6 +27,7 @@ fn main() {
             lacp_against_a_real_partner_negotiates,
             link_event_latency_and_idle_wakeups,
             gui_bond_page_before_and_after_a_failover,
+            an_ip_link_bond_is_shown_not_edited,
             reapply_per_option,
         ],
     );

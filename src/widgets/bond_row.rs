@@ -42,6 +42,15 @@ pub fn health_summary(bond: &BondProfile, devices: &[DeviceInfo]) -> String {
     format!("{mode} · {state} · {ports_text} ({linked} with link)")
 }
 
+/// Refreshes a row in place (title and health line): no new widget, so focus stays.
+pub fn update(row: &adw::ActionRow, bond: &BondProfile, devices: &[DeviceInfo]) {
+    row.set_title(bond.name());
+    let summary = health_summary(bond, devices);
+    if row.subtitle().as_deref() != Some(summary.as_str()) {
+        row.set_subtitle(&summary);
+    }
+}
+
 pub fn new(bond: &BondProfile, devices: &[DeviceInfo]) -> adw::ActionRow {
     let row = adw::ActionRow::builder()
         .title(bond.name())

@@ -7,6 +7,7 @@ pub mod lacp;
 pub mod netlink;
 pub mod procfs;
 pub mod state;
+pub mod sysfs;
 
 pub use diagnose::{diagnose, Diagnostic, NmView};
 pub use netlink::{read_bonds, LinkEvents};

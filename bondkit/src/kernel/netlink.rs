@@ -378,6 +378,9 @@ pub struct LinkEvent {
     pub ifindex: u32,
     pub name: Option<String>,
     pub removed: bool,
+    /// The kernel dropped events (ENOBUFS: the socket buffer overflowed): anything may have
+    /// changed, so re-read everything. `ifindex` is 0.
+    pub overflow: bool,
 }
 
 /// Link change events from the kernel. A thread blocks on the netlink socket (no timer, no
@@ -388,14 +391,39 @@ pub struct LinkEvents {
 
 impl LinkEvents {
     pub fn subscribe() -> io::Result<LinkEvents> {
+        LinkEvents::subscribe_with_buffer(None)
+    }
+
+    /// Like [`Self::subscribe`], with the socket's receive buffer set to `bytes` (tests use
+    /// a tiny one to make the kernel overflow it).
+    pub fn subscribe_with_buffer(bytes: Option<usize>) -> io::Result<LinkEvents> {
         let mut socket = Socket::new(NETLINK_ROUTE)?;
         socket.bind(&SocketAddr::new(0, RTMGRP_LINK))?;
+        if let Some(b) = bytes {
+            socket.set_rx_buf_sz(b)?;
+        }
         let (tx, rx) = async_channel::unbounded();
         std::thread::Builder::new()
             .name("bondkit-links".into())
             .spawn(move || loop {
-                let Ok((data, _)) = socket.recv_from_full() else {
-                    return;
+                let data = match socket.recv_from_full() {
+                    Ok((data, _)) => data,
+                    // Events were lost, not the subscription: tell the reader to resync.
+                    Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                        let ev = LinkEvent {
+                            at: Instant::now(),
+                            ifindex: 0,
+                            name: None,
+                            removed: false,
+                            overflow: true,
+                        };
+                        if tx.send_blocking(ev).is_err() {
+                            return;
+                        }
+                        continue;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(_) => return,
                 };
                 let at = Instant::now();
                 let mut offset = 0;
@@ -421,6 +449,7 @@ impl LinkEvents {
                             ifindex: link.index,
                             name: Some(link.name).filter(|n| !n.is_empty()),
                             removed,
+                            overflow: false,
                         };
                         if tx.send_blocking(ev).is_err() {
                             return;

@@ -2,7 +2,7 @@
 //! problem is caught before anything is sent, and said as one sentence with its fix.
 //! The differential test (tests/nm_differential.rs) holds this to the real daemon.
 
-use super::message::Message;
+use super::message::{Code, Message};
 use super::mode::{BondMode, ModeSet};
 use super::options::{spec, OptionSpec, ValueKind, OPTIONS};
 use super::version::NmVersion;
@@ -89,10 +89,8 @@ pub fn check_options(options: &OptionMap, version: NmVersion) -> Verdict {
     }
 
     let Some(mode) = options.get("mode").and_then(|m| BondMode::parse(m)) else {
-        v.errors.push(Problem::new(
-            "mode",
-            "The bond needs a mode: choose one, for example active-backup.",
-        ));
+        v.errors
+            .push(Problem::coded("mode", msg(Code::NeedsMode, &[])));
         return v;
     };
     v.errors = rule_errors(options, mode);
@@ -108,12 +106,9 @@ pub fn check_options(options: &OptionMap, version: NmVersion) -> Verdict {
         } else if s.kept_in(mode) {
             v.normalized.insert(k.clone(), val.clone());
         } else {
-            v.dropped.push(Problem::new(
+            v.dropped.push(Problem::coded(
                 k,
-                format!(
-                    "NetworkManager drops {k} in mode {mode}: it only applies to {}.",
-                    s.modes_text()
-                ),
+                msg(Code::DroppedInMode, &[k, mode.name(), &s.modes_text()]),
             ));
         }
     }
@@ -139,74 +134,72 @@ fn rule_errors(options: &OptionMap, mode: BondMode) -> Vec<Problem> {
             .unwrap_or(0)
     };
     let (miimon, arp_interval) = (num("miimon"), num("arp_interval"));
-    let err = |v: &mut Vec<Problem>, k: &str, m: String| v.push(Problem::new(k, m));
+    let err = |v: &mut Vec<Problem>, k: &str, m: Message| v.push(Problem::coded(k, m));
 
     if matches!(mode, BondMode::BalanceTlb | BondMode::BalanceAlb) && arp_interval > 0 {
-        err(&mut v, "arp_interval", format!(
-            "arp_interval cannot be used in mode {mode}; set it to 0 and use miimon for link monitoring, or choose active-backup."));
+        err(
+            &mut v,
+            "arp_interval",
+            msg(Code::ArpIntervalNotInMode, &[mode.name()]),
+        );
     }
     let primary_modes = spec("primary").expect("in table").modes;
     if get("primary").is_some() && !primary_modes.contains(mode) {
         err(
             &mut v,
             "primary",
-            format!(
-                "primary only works in mode {}; remove it or change the mode.",
-                primary_modes.describe()
-            ),
+            msg(Code::PrimaryOnlyIn, &[&primary_modes.describe()]),
         );
     }
     if miimon == 0 {
         for k in ["updelay", "downdelay"] {
             if num(k) > 0 {
-                err(
-                    &mut v,
-                    k,
-                    format!(
-                        "{k} needs miimon above 0; set miimon (for example 100) or set {k} to 0."
-                    ),
-                );
+                err(&mut v, k, msg(Code::NeedsMiimon, &[k]));
             }
         }
     }
     let peer_notif_delay = num("peer_notif_delay");
     if peer_notif_delay > 0 {
         if miimon == 0 {
-            err(&mut v, "peer_notif_delay", "peer_notif_delay needs miimon above 0; set miimon (for example 100) or set peer_notif_delay to 0.".into());
-        } else if peer_notif_delay % miimon != 0 && arp_interval == 0 {
             err(
                 &mut v,
                 "peer_notif_delay",
-                format!(
-                    "peer_notif_delay must be a multiple of miimon ({miimon}); use for example {}.",
-                    miimon * (peer_notif_delay / miimon).max(1)
-                ),
+                msg(Code::NeedsMiimon, &["peer_notif_delay"]),
+            );
+        } else if peer_notif_delay % miimon != 0 && arp_interval == 0 {
+            let example = (miimon * (peer_notif_delay / miimon).max(1)).to_string();
+            err(
+                &mut v,
+                "peer_notif_delay",
+                msg(Code::PeerNotifMultiple, &[&miimon.to_string(), &example]),
             );
         }
     }
     let has_target = get("arp_ip_target").is_some() || get("ns_ip6_target").is_some();
     if arp_interval > 0 && !has_target {
-        err(&mut v, "arp_interval", "arp_interval needs arp_ip_target: add the IPv4 addresses to probe, or set arp_interval to 0.".into());
+        err(
+            &mut v,
+            "arp_interval",
+            msg(Code::ArpIntervalNeedsTarget, &[]),
+        );
     }
     if arp_interval == 0 && get("arp_ip_target").is_some() {
-        err(&mut v, "arp_ip_target", "arp_ip_target needs arp_interval above 0: set arp_interval (for example 1000) or remove the targets.".into());
+        err(
+            &mut v,
+            "arp_ip_target",
+            msg(Code::ArpTargetNeedsInterval, &[]),
+        );
     }
     if let Some(rate) = get("lacp_rate") {
         if mode != BondMode::Ieee8023ad && rate != "0" && rate != "slow" {
-            err(
-                &mut v,
-                "lacp_rate",
-                "lacp_rate only works in mode 802.3ad; remove it or switch the mode to 802.3ad."
-                    .into(),
-            );
+            err(&mut v, "lacp_rate", msg(Code::Only8023ad, &["lacp_rate"]));
         }
     }
     if get("lacp_active").is_some() && mode != BondMode::Ieee8023ad {
         err(
             &mut v,
             "lacp_active",
-            "lacp_active only works in mode 802.3ad; remove it or switch the mode to 802.3ad."
-                .into(),
+            msg(Code::Only8023ad, &["lacp_active"]),
         );
     }
     let no_arp_missed = ModeSet::of(&[
@@ -216,25 +209,37 @@ fn rule_errors(options: &OptionMap, mode: BondMode) -> Vec<Problem> {
     ]);
     if get("arp_missed_max").is_some() && num("arp_missed_max") > 0 && no_arp_missed.contains(mode)
     {
-        err(&mut v, "arp_missed_max", format!("arp_missed_max cannot be used in mode {mode}; remove it or choose a mode with ARP monitoring."));
+        err(
+            &mut v,
+            "arp_missed_max",
+            msg(Code::ArpMissedNotInMode, &[mode.name()]),
+        );
     }
     if get("num_grat_arp").is_some()
         && get("num_unsol_na").is_some()
         && num("num_grat_arp") != num("num_unsol_na")
     {
-        err(&mut v, "num_unsol_na", "num_grat_arp and num_unsol_na must be equal (the kernel keeps one value for both); set them to the same number.".into());
+        err(&mut v, "num_unsol_na", msg(Code::GratArpEqualsUnsolNa, &[]));
     }
     if get("balance-slb").is_some() && num("balance-slb") > 0 {
         if mode != BondMode::BalanceXor {
-            err(&mut v, "balance-slb", "balance-slb only works in mode balance-xor; remove it or switch the mode to balance-xor.".into());
+            err(&mut v, "balance-slb", msg(Code::SlbOnlyXor, &[]));
         } else if let Some(x) = get("xmit_hash_policy") {
             if choice_index(spec("xmit_hash_policy").expect("in table"), x) != Some(5) {
-                err(&mut v, "xmit_hash_policy", "balance-slb needs xmit_hash_policy vlan+srcmac; change it, or remove xmit_hash_policy.".into());
+                err(
+                    &mut v,
+                    "xmit_hash_policy",
+                    msg(Code::SlbNeedsVlanSrcmac, &[]),
+                );
             }
         }
     }
 
     v
+}
+
+fn msg(code: Code, args: &[&str]) -> Message {
+    Message::new(code, args.iter().copied())
 }
 
 /// Stored, but not doing what it seems to.
@@ -243,16 +248,19 @@ fn warnings(opts: &OptionMap, mode: BondMode) -> Vec<Problem> {
     let num = |k: &str| opts.get(k).and_then(|s| s.parse::<u64>().ok());
     let arp_interval = num("arp_interval").unwrap_or(0);
     match num("miimon") {
-        Some(m) if m > 0 && arp_interval > 0 => w.push(Problem::new("arp_interval",
-            "miimon is set, so NetworkManager turns ARP monitoring off and arp_interval has no effect; set miimon to 0 to use ARP.")),
-        Some(0) if arp_interval == 0 => w.push(Problem::new("miimon",
-            "No link monitoring: with miimon 0 and no ARP monitoring the bond never notices a dead port; set miimon to 100.")),
+        Some(m) if m > 0 && arp_interval > 0 => w.push(Problem::coded(
+            "arp_interval",
+            msg(Code::MiimonOverridesArp, &[]),
+        )),
+        Some(0) if arp_interval == 0 => {
+            w.push(Problem::coded("miimon", msg(Code::NoLinkMonitoring, &[])))
+        }
         _ => {}
     }
     if opts.contains_key("active_slave") {
-        w.push(Problem::new(
+        w.push(Problem::coded(
             "active_slave",
-            "active_slave is a deprecated alias of primary; use primary instead.",
+            msg(Code::ActiveSlaveDeprecated, &[]),
         ));
     }
     if let Some(x) = opts.get("xmit_hash_policy") {
@@ -264,9 +272,15 @@ fn warnings(opts: &OptionMap, mode: BondMode) -> Vec<Problem> {
                 | BondMode::BalanceAlb
         );
         if !applies {
-            w.push(Problem::new("xmit_hash_policy", format!("xmit_hash_policy has no effect in mode {mode}; it is used by balance-xor, 802.3ad, balance-tlb and balance-alb.")));
+            w.push(Problem::coded(
+                "xmit_hash_policy",
+                msg(Code::XmitHashNoEffect, &[mode.name()]),
+            ));
         } else if x == "layer2" || x == "0" {
-            w.push(Problem::new("xmit_hash_policy", "layer2 hashing sends all traffic to one gateway over one port; use layer3+4 to spread connections."));
+            w.push(Problem::coded(
+                "xmit_hash_policy",
+                msg(Code::Layer2OneGateway, &[]),
+            ));
         }
     }
     w
@@ -275,18 +289,20 @@ fn warnings(opts: &OptionMap, mode: BondMode) -> Vec<Problem> {
 /// Checks one value against the table, as NM's `_nm_setting_bond_validate_option` does.
 pub fn check_value(key: &str, value: &str, version: NmVersion) -> Result<(), Problem> {
     let Some(s) = spec(key) else {
-        let hint = suggest(key)
-            .map(|n| format!("did you mean {n}?"))
-            .unwrap_or_else(|| "see 'bondctl options' for the list.".into());
-        return Err(Problem::new(
+        return Err(Problem::coded(
             key,
-            format!("'{key}' is not a bond option NetworkManager knows; {hint}"),
+            match suggest(key) {
+                Some(n) => msg(Code::UnknownOptionDidYouMean, &[key, n]),
+                None => msg(Code::UnknownOption, &[key]),
+            },
         ));
     };
     if version < s.since {
-        return Err(Problem::new(key, format!(
-            "{key} needs NetworkManager {}.{} or newer, and this system runs {version}; remove it or upgrade NetworkManager.",
-            s.since.major, s.since.minor)));
+        let since = format!("{}.{}", s.since.major, s.since.minor);
+        return Err(Problem::coded(
+            key,
+            msg(Code::NeedsNewerNm, &[key, &since, &version.to_string()]),
+        ));
     }
     let ok = match s.kind {
         ValueKind::Int { min, max } => parse_int(value, min, max).is_some(),
@@ -298,14 +314,20 @@ pub fn check_value(key: &str, value: &str, version: NmVersion) -> Result<(), Pro
     if ok {
         return Ok(());
     }
-    let unit = s.unit.map(|u| format!(" (in {u})")).unwrap_or_default();
-    let msg = match s.kind {
-        ValueKind::Int { min, max } => format!("{key} must be a whole number from {min} to {max}{unit}; '{value}' is not."),
-        ValueKind::Choice { values } => format!("{key} must be one of {}; '{value}' is not.", values.join(", ")),
-        ValueKind::IfName => format!("{key} must be an interface name (1 to 15 characters, no spaces, '/' or ':'); '{value}' is not."),
-        _ => format!("{key} must be a MAC address such as 52:54:00:12:34:56; '{value}' is not."),
+    let m = match (s.kind, s.unit) {
+        (ValueKind::Int { min, max }, Some(u)) => msg(
+            Code::IntRangeUnit,
+            &[key, &min.to_string(), &max.to_string(), u, value],
+        ),
+        (ValueKind::Int { min, max }, None) => msg(
+            Code::IntRange,
+            &[key, &min.to_string(), &max.to_string(), value],
+        ),
+        (ValueKind::Choice { values }, _) => msg(Code::OneOf, &[key, &values.join(", "), value]),
+        (ValueKind::IfName, _) => msg(Code::BadIfNameOption, &[key, value]),
+        _ => msg(Code::BadMacOption, &[key, value]),
     };
-    Err(Problem::new(key, msg))
+    Err(Problem::coded(key, m))
 }
 
 fn parse_int(value: &str, min: u64, max: u64) -> Option<u64> {
@@ -340,9 +362,9 @@ fn check_ip_list(s: &OptionSpec, value: &str) -> Result<(), Problem> {
         "IPv6"
     };
     if parts.is_empty() {
-        return Err(Problem::new(
+        return Err(Problem::coded(
             key,
-            format!("{key} is empty; give at least one {family} address, or remove the option."),
+            msg(Code::EmptyAddressList, &[key, family]),
         ));
     }
     for p in parts {
@@ -352,9 +374,15 @@ fn check_ip_list(s: &OptionSpec, value: &str) -> Result<(), Problem> {
             p.parse::<Ipv6Addr>().is_ok()
         };
         if !ok {
-            return Err(Problem::new(key, format!(
-                "{key}: '{p}' is not an {family} address; list addresses such as {} separated by commas.",
-                if family == "IPv4" { "192.168.1.1" } else { "fd00::1" })));
+            let example = if family == "IPv4" {
+                "192.168.1.1"
+            } else {
+                "fd00::1"
+            };
+            return Err(Problem::coded(
+                key,
+                msg(Code::BadListAddress, &[key, p, family, example]),
+            ));
         }
     }
     Ok(())

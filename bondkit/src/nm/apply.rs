@@ -467,7 +467,12 @@ impl NmClient {
         }
         match &plan.path {
             ApplyPath::Reapply => {
-                self.reapply(plan, progress).await?;
+                if !self.reapply(plan, progress).await? {
+                    report.warnings.push(format!(
+                        "{} runs in another network namespace, so its kernel options could not be read back; NetworkManager reports the change as applied.",
+                        bond.name()
+                    ));
+                }
                 report.activated = true;
             }
             ApplyPath::Reactivate(_) => {
@@ -480,8 +485,10 @@ impl NmClient {
         Ok(())
     }
 
-    /// `Device.Reapply` of the saved profile, then a check that the device runs it.
-    async fn reapply(&self, plan: &EditPlan, progress: Progress<'_>) -> Result<()> {
+    /// `Device.Reapply` of the saved profile, then a check that the device runs it and that
+    /// the kernel has the new options. `Ok(false)`: the kernel is not visible from here (the
+    /// bond lives in another network namespace), so only NM's side was checked.
+    async fn reapply(&self, plan: &EditPlan, progress: Progress<'_>) -> Result<bool> {
         let name = plan.bond.name();
         progress(&format!("Applying the change to the running {name}"));
         let what = format!("apply the change to the running {name}");
@@ -511,10 +518,34 @@ impl NmClient {
             && running.mtu == want.mtu;
         if !same {
             return Err(NmError::Refused(format!(
-                "NetworkManager did not apply the change to the running {name}; the profile is rolled back. Try again with the bond re-activated."
+                "NetworkManager did not apply the change to the running {name}; try again with the bond re-activated."
             )));
         }
-        Ok(())
+        // And the kernel: NM reports success even when it could not write an option.
+        if crate::kernel::sysfs::visible(name) {
+            let changed: Vec<(String, String)> = want
+                .options
+                .iter()
+                .filter(|(k, v)| {
+                    *k != "mode"
+                        && plan
+                            .before
+                            .options
+                            .get(*k)
+                            .is_none_or(|old| !crate::model::validate::same_value(k, old, v))
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let off = crate::kernel::sysfs::differences(name, &changed);
+            if let Some((k, v, is)) = off.first() {
+                return Err(NmError::Refused(format!(
+                    "The running {name} did not take {k}={v} (the kernel still has {is}); nothing is kept. Try again with the bond re-activated."
+                )));
+            }
+            Ok(true)
+        } else {
+            Ok(false)
+        }
     }
 
     /// A change's steps are done: keep it pending, or roll it back if a step failed.

@@ -13,6 +13,9 @@ pub enum NmError {
     /// A bond, profile or device does not exist (exit code 4).
     #[error("{0}")]
     NotFound(String),
+    /// Polkit said no (exit code 3): the user may not change network settings.
+    #[error("{0}")]
+    Denied(String),
     /// A step failed after changes began; everything was rolled back, as `rollback` says.
     #[error("{cause} {}", rollback.sentence())]
     RolledBack {
@@ -25,7 +28,7 @@ impl NmError {
     pub fn exit_code(&self) -> i32 {
         match self {
             NmError::Invalid(_) => 2,
-            NmError::Refused(_) => 3,
+            NmError::Refused(_) | NmError::Denied(_) => 3,
             NmError::NotFound(_) => 4,
             NmError::RolledBack { cause, .. } => cause.exit_code(),
         }
@@ -89,8 +92,8 @@ fn classify_on(name: &str, msg: &str, what: &str, bonding: bool) -> NmError {
         return NmError::Refused(NOT_RUNNING.into());
     }
     match short {
-        "PermissionDenied" | "AccessDenied" | "NotAuthorized" | "AuthFailed" => NmError::Refused(format!(
-            "You are not allowed to change network settings, so NetworkManager refused to {what}. Use an administrator account and enter its password when polkit asks, or run bondctl with sudo."
+        "PermissionDenied" | "AccessDenied" | "NotAuthorized" | "AuthFailed" => NmError::Denied(format!(
+            "You are not allowed to change network settings, so NetworkManager refused to {what}. Use an administrator account and enter its password when asked."
         )),
         "UnknownConnection" => NmError::NotFound(format!("Could not {what}: the profile no longer exists; it may have been deleted by another tool.")),
         "UnknownDevice" => NmError::NotFound(format!("Could not {what}: the network device has disappeared; check the cable or driver, then refresh.")),
@@ -131,6 +134,9 @@ mod tests {
         );
         assert_eq!(e.exit_code(), 3);
         assert!(e.message().starts_with("You are not allowed to change network settings, so NetworkManager refused to create bond0."));
+        // The GUI shows this sentence too: no terminal advice in it.
+        assert!(matches!(e, NmError::Denied(_)));
+        assert!(!e.message().contains("sudo") && !e.message().contains("bondctl"));
     }
 
     #[test]

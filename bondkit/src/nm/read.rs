@@ -156,7 +156,7 @@ impl NmClient {
         }
         matches.pop().ok_or_else(|| {
             let hint = if known.is_empty() {
-                "there are no bond profiles yet; create one with 'bondctl create'".to_string()
+                "there are no bond profiles yet".to_string()
             } else {
                 format!("the bonds are: {}", known.join(", "))
             };

@@ -151,6 +151,11 @@ impl Testbed {
             .to_string()
     }
 
+    /// NetworkManager's log so far.
+    pub fn nm_log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("nm.log")).unwrap_or_default()
+    }
+
     /// Keyfiles NM wrote for to-disk profiles.
     pub fn keyfiles(&self) -> Vec<String> {
         std::fs::read_dir(self.dir.join("system-connections"))

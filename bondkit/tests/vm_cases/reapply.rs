@@ -3,7 +3,7 @@
 //! read back from sysfs. The option table's `live` must say the same. Then each live option
 //! is changed with `bondctl edit` beside a 10 ms ping, which must lose no reply.
 
-use super::support::Testbed;
+use super::support::{bondctl_path as support_bondctl, Testbed};
 use std::process::Command;
 
 /// (mode, base options, option, new value, how sysfs shows the new value)
@@ -211,17 +211,14 @@ pub async fn reapply_per_option(bed: &Testbed) {
         "the option table's `live` is wrong for {mismatches:?}"
     );
 
-    // Every live option of an active-backup bond, through bondctl, beside a 10 ms ping.
     let live: Vec<&str> = CASES
         .iter()
         .map(|c| c.2)
         .filter(|o| bondkit::model::spec(o).unwrap().live)
         .collect();
     println!("  options the table marks live (checked against a 10 ms ping below): {live:?}");
-    for (mode, base, option, value, shown) in CASES
-        .iter()
-        .filter(|c| c.0 == "active-backup" && !c.1.contains("arp"))
-    {
+    // Every live option, in its mode, through bondctl, beside a 10 ms ping.
+    for (mode, base, option, value, shown) in CASES {
         if !bondkit::model::spec(option).unwrap().live || *option == "primary" {
             // primary moves the active port on purpose: a failover, not a reapply cost.
             continue;
@@ -245,13 +242,25 @@ pub async fn reapply_per_option(bed: &Testbed) {
             .spawn()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(800));
-        let o = bed.bondctl(&["edit", "bond0", "--option", &format!("{option}={value}")]);
+        // bondctl inside the bond's namespace, so it reads the kernel's values back.
+        let o = Command::new("ip")
+            .args(["netns", "exec", &ns])
+            .arg(support_bondctl())
+            .args(["edit", "bond0", "--option", &format!("{option}={value}")])
+            .env("DBUS_SYSTEM_BUS_ADDRESS", &bed.bus)
+            .output()
+            .unwrap();
         assert!(
             o.status.success(),
             "{option}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
         let said = String::from_utf8_lossy(&o.stdout).to_string();
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(
+            !err.contains("could not be read back"),
+            "{option}: the kernel was not checked: {err}"
+        );
         let out = ping.wait_with_output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout).to_string();
         // "412 packets transmitted, 412 received, ...": the number before the words.
@@ -280,4 +289,44 @@ pub async fn reapply_per_option(bed: &Testbed) {
         assert!(sent > 50, "{option}: ping sent only {sent}: {text}");
         assert_eq!(sent - got, 0, "{option}: a reapply lost replies");
     }
+}
+
+/// A bond made with `ip link` gets a profile that NM generates (flag EXTERNAL): Bondsmith
+/// shows it as such and refuses to edit it, instead of offering a form.
+pub async fn an_ip_link_bond_is_shown_not_edited(bed: &Testbed) {
+    let ns = bed.netns();
+    for cmd in [
+        vec!["-n", &ns, "link", "add", "bond9", "type", "bond"],
+        vec!["-n", &ns, "addr", "add", "10.99.0.1/24", "dev", "bond9"],
+        vec!["-n", &ns, "link", "set", "bond9", "up"],
+    ] {
+        let o = run(bed, "ip", &cmd);
+        assert!(
+            o.status.success(),
+            "ip {cmd:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let nm = bed.client().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let bond = loop {
+        let bonds = nm.list_bonds().await.unwrap();
+        if let Some(b) = bonds.into_iter().find(|b| b.name() == "bond9") {
+            break b;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "NM never listed the ip-link bond"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert!(bond.external, "an ip-link bond is not an editable profile");
+    assert!(bond.in_memory);
+    let o = bed.bondctl(&["edit", "bond9", "--mtu", "9000"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("made outside NetworkManager"), "{err}");
+    let show = String::from_utf8_lossy(&bed.bondctl(&["show", "bond9"]).stdout).to_string();
+    assert!(show.contains("read-only"), "{show}");
+    let _ = run(bed, "ip", &["-n", &ns, "link", "del", "bond9"]);
 }

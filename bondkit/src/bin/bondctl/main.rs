@@ -26,6 +26,9 @@ fn main() -> ExitCode {
             for line in e.message().lines() {
                 eprintln!("bondctl: {line}");
             }
+            if matches!(e.cause(), NmError::Denied(_)) {
+                eprintln!("bondctl: From a terminal, run bondctl as root (for example with sudo).");
+            }
             ExitCode::from(e.exit_code() as u8)
         }
     }
