@@ -1,6 +1,6 @@
 //! gettext set-up. Strings are marked with `gettext("...")`.
 
-pub use gettextrs::gettext;
+pub use gettextrs::{gettext, ngettext};
 
 /// Binds the text domain; `BONDSMITH_LOCALEDIR` overrides the built-in directory (tests and
 /// uninstalled runs point it at the freshly compiled catalogs).
@@ -16,6 +16,15 @@ pub fn init() {
 /// `gettext` with `{}` placeholders filled in order.
 pub fn gettext_f(msgid: &str, args: &[&str]) -> String {
     let mut s = gettext(msgid);
+    for a in args {
+        s = s.replacen("{}", a, 1);
+    }
+    s
+}
+
+/// `ngettext` for `n`, with `{}` placeholders filled in order.
+pub fn ngettext_f(singular: &str, plural: &str, n: u32, args: &[&str]) -> String {
+    let mut s = ngettext(singular, plural, n);
     for a in args {
         s = s.replacen("{}", a, 1);
     }

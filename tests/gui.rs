@@ -490,6 +490,9 @@ fn an_mtu_edit_of_a_rich_nmcli_bond_changes_nothing_else(bed: &Testbed, win: &Bo
     assert_eq!(text("ipv6_addresses"), "fd06::2/64, fd06::3/64");
     assert_eq!(text("ipv6_gateway"), "fd06::1");
     assert_eq!(text("mac"), "stable");
+    // Scrolls the form to the addresses, for a look at them.
+    ed.field_entry("ipv6_dns").unwrap().grab_focus();
+    screenshot(win, "edit-addresses");
     ed.field_entry("mtu").unwrap().set_text("9000");
     settle();
     assert!(

@@ -5,10 +5,16 @@
 
 #[path = "vm_cases/reapply.rs"]
 mod reapply;
+#[path = "vm_cases/safety.rs"]
+mod safety;
 mod support;
 
 use bondkit::kernel::{self, procfs, KernelBond, LinkEvents};
-use reapply::{an_ip_link_bond_is_shown_not_edited, reapply_per_option};
+use reapply::reapply_per_option;
+use safety::{
+    a_bond_up_without_ports_is_not_success, a_killed_edit_of_a_running_bond_is_restored_by_nm,
+    an_ip_link_bond_is_shown_not_edited,
+};
 use serde_json::Value;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -28,6 +34,8 @@ fn main() {
             link_event_latency_and_idle_wakeups,
             gui_bond_page_before_and_after_a_failover,
             an_ip_link_bond_is_shown_not_edited,
+            a_bond_up_without_ports_is_not_success,
+            a_killed_edit_of_a_running_bond_is_restored_by_nm,
             reapply_per_option,
         ],
     );

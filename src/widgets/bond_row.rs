@@ -1,6 +1,6 @@
 //! One bond in the main list: its name, mode and a one-line health summary.
 
-use crate::i18n::{gettext, gettext_f};
+use crate::i18n::{gettext, gettext_f, ngettext_f};
 use adw::prelude::*;
 use bondkit::model::BondMode;
 use bondkit::nm::{BondProfile, DeviceInfo};
@@ -36,10 +36,10 @@ pub fn health_summary(bond: &BondProfile, devices: &[DeviceInfo]) -> String {
     };
     let ports_text = match ports {
         0 => gettext("no ports"),
-        1 => gettext("1 port"),
-        n => gettext_f("{} ports", &[&n.to_string()]),
+        n => ngettext_f("{} port", "{} ports", n as u32, &[&n.to_string()]),
     };
-    format!("{mode} · {state} · {ports_text} ({linked} with link)")
+    let linked_text = gettext_f("{} with link", &[&linked.to_string()]);
+    format!("{mode} · {state} · {ports_text} ({linked_text})")
 }
 
 /// Refreshes a row in place (title and health line): no new widget, so focus stays.

@@ -151,7 +151,7 @@ impl Code {
             PathReactivate => n_("The bond {0} is re-activated, a short outage: {1}."),
             WhyMode => n_("the mode changes"),
             WhyPorts => n_("ports are added or removed"),
-            WhyOption => n_("the kernel does not change {0} on a running bond"),
+            WhyOption => n_("{0} cannot be changed on a running bond"),
             WhyMac => n_("the MAC address changes"),
             WhyInactive => n_("the bond is not active"),
             WhyNotAsked => n_("bringing it up was switched off"),
@@ -249,7 +249,7 @@ mod tests {
         let m = Message::new(Code::PathReactivate, [Arg::from("bond0"), why.into()]);
         assert_eq!(
             m.to_string(),
-            "The bond bond0 is re-activated, a short outage: the kernel does not change lacp_rate on a running bond."
+            "The bond bond0 is re-activated, a short outage: lacp_rate cannot be changed on a running bond."
         );
         let upper = m.render(&|t| t.to_uppercase());
         assert!(upper.starts_with("THE BOND bond0"), "{upper}");
