@@ -347,6 +347,13 @@ impl BondsmithWindow {
         let Some(bond) = find(&snap.bonds, name) else {
             return self.toast(&gettext_f("{} no longer exists.", &[name]));
         };
+        if bond.external {
+            // NM only mirrors a bond made with ip link; there is no profile to edit.
+            return self.toast(&gettext_f(
+                "{} was made outside NetworkManager and can only be viewed here",
+                &[bond.name()],
+            ));
+        }
         imp.editor.load_edit(bond, &snap.devices, backend.version());
         self.show_page("editor");
     }

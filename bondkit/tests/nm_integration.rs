@@ -6,7 +6,7 @@ mod support;
 
 use bondkit::model::{BondConfig, Family, IpAddress};
 use bondkit::nm::{ApplyOptions, BondEdit, NmError};
-use support::{map, option_map, Testbed};
+use support::{map, ok, option_map, Testbed};
 
 const PORTS: &[&str] = &["p1", "p2", "p3", "p4"];
 
@@ -32,17 +32,6 @@ fn main() {
             list_and_show_json,
         ],
     );
-}
-
-fn ok(o: &std::process::Output) -> String {
-    assert!(
-        o.status.success(),
-        "command failed ({:?}): {}{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 fn code(o: &std::process::Output) -> i32 {

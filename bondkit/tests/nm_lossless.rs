@@ -12,7 +12,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::Testbed;
+use support::{ok, Testbed};
 
 fn main() {
     let bed = Testbed::start("lossless", &["p1", "p2", "p3"]);
@@ -26,17 +26,6 @@ fn main() {
             killed_bondctl_is_rolled_back_by_nm,
         ],
     );
-}
-
-fn ok(o: &std::process::Output) -> String {
-    assert!(
-        o.status.success(),
-        "command failed ({:?}): {}{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// One nmcli-made profile set: the commands that build it, and the bond's name.

@@ -18,7 +18,7 @@ use safety::{
 use serde_json::Value;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use support::Testbed;
+use support::{ok, Testbed};
 
 fn main() {
     if std::env::var_os("BONDSMITH_VM").is_none() {
@@ -74,16 +74,6 @@ fn boot_guest() {
 fn sh(cmd: &str) {
     let st = Command::new("sh").arg("-c").arg(cmd).status().unwrap();
     assert!(st.success(), "failed: {cmd}");
-}
-
-fn ok(o: &std::process::Output) -> String {
-    assert!(
-        o.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// `bondctl status NAME --json`, run inside the test bed's namespace where the bond lives.

@@ -331,6 +331,8 @@ pub enum Why {
     /// The kernel (or NM 1.42's reapply) does not change this option on a live bond.
     Option(String),
     Mac,
+    /// The profile has no ethernet setting yet; an MTU change adds one.
+    NewEthernetSetting,
     Inactive,
     NotAsked,
 }
@@ -342,6 +344,7 @@ impl Why {
             Why::Ports => Message::new(Code::WhyPorts, [""; 0]),
             Why::Option(o) => Message::new(Code::WhyOption, [o]),
             Why::Mac => Message::new(Code::WhyMac, [""; 0]),
+            Why::NewEthernetSetting => Message::new(Code::WhyNewEthernetSetting, [""; 0]),
             Why::Inactive => Message::new(Code::WhyInactive, [""; 0]),
             Why::NotAsked => Message::new(Code::WhyNotAsked, [""; 0]),
         }

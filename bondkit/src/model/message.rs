@@ -80,6 +80,7 @@ pub enum Code {
     WhyPorts,
     WhyOption,
     WhyMac,
+    WhyNewEthernetSetting,
     WhyInactive,
     WhyNotAsked,
 }
@@ -153,6 +154,7 @@ impl Code {
             WhyPorts => n_("ports are added or removed"),
             WhyOption => n_("{0} cannot be changed on a running bond"),
             WhyMac => n_("the MAC address changes"),
+            WhyNewEthernetSetting => n_("the profile gets its first Ethernet setting, which NetworkManager cannot add to a running bond"),
             WhyInactive => n_("the bond is not active"),
             WhyNotAsked => n_("bringing it up was switched off"),
         }

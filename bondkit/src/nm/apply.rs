@@ -79,7 +79,16 @@ impl EditPlan {
             after.options = verdict.normalized.clone();
         }
         let changes = profile_changes(&before, &after);
-        let path = ApplyPath::decide(&before, &after, &changes, bond.active, bring_up);
+        let mut path = ApplyPath::decide(&before, &after, &changes, bond.active, bring_up);
+        // NM reapplies an MTU within an existing ethernet setting only (measured: "Can't
+        // reapply changes to '802-3-ethernet.s390-options'" when the setting is new).
+        let new_setting = !bond.raw.contains_key("802-3-ethernet")
+            && changes
+                .iter()
+                .any(|c| matches!(c, crate::model::Change::Mtu(_)));
+        if path == ApplyPath::Reapply && new_setting {
+            path = ApplyPath::Reactivate(vec![crate::model::Why::NewEthernetSetting]);
+        }
         let mut notes = edit.consequences(&before);
         notes.extend(
             verdict

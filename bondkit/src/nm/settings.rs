@@ -82,6 +82,9 @@ pub fn bond_settings(cfg: &BondConfig, options: &OptionMap, uuid: &str) -> NmSet
     let mut full = cfg.clone();
     full.options = options.clone();
     apply_changes(&mut s, &profile_changes(&empty, &full));
+    // An ethernet section from the start, even empty: NM can reapply an MTU change within
+    // an existing setting, but not a setting that appears.
+    s.entry("802-3-ethernet".into()).or_default();
     s
 }
 
@@ -207,9 +210,7 @@ pub fn apply_changes(s: &mut NmSettings, changes: &[Change]) {
             }
         }
     }
-    if s.get("802-3-ethernet").is_some_and(HashMap::is_empty) {
-        s.remove("802-3-ethernet");
-    }
+    // An emptied section stays: removing a setting is a change NM cannot reapply.
 }
 
 /// The part of a bond profile Bondsmith models, read from NM's settings.

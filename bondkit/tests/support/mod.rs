@@ -179,6 +179,18 @@ fn fail_bed(reason: &str) -> ! {
     std::process::exit(1)
 }
 
+/// The stdout of a command that must have succeeded; its whole output otherwise.
+pub fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "command failed ({:?}): {}{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 /// Parses nmcli's "k=v,k=v" bond.options.
 pub fn option_map(s: &str) -> std::collections::BTreeMap<String, String> {
     s.split(',')

@@ -140,9 +140,11 @@ fn shows(kernel: &str, want: &str) -> bool {
     kernel == want || kernel.split_whitespace().next() == Some(want)
 }
 
+/// A fresh, running bond0 over eno1 and eno2 in `mode` with the `base` options
+/// ("k=v,k=v"): one activation, by bondctl, which waits for the ports to join.
 pub fn bring_up(bed: &Testbed, mode: &str, base: &str) {
     bed.reset();
-    let o = bed.bondctl(&[
+    let mut args = vec![
         "create",
         "bond0",
         "--mode",
@@ -157,23 +159,11 @@ pub fn bring_up(bed: &Testbed, mode: &str, base: &str) {
         "disabled",
         "--timeout",
         "30",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut opts = vec![format!("mode={mode}")];
-    opts.extend(base.split(',').map(str::to_string));
-    let o = run(
-        bed,
-        "nmcli",
-        &[
-            "connection",
-            "modify",
-            "bond0",
-            "bond.options",
-            &opts.join(","),
-        ],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = run(bed, "nmcli", &["--wait", "30", "connection", "up", "bond0"]);
+    ];
+    for kv in base.split(',').filter(|kv| !kv.is_empty()) {
+        args.extend(["--option", kv]);
+    }
+    let o = bed.bondctl(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
@@ -304,6 +294,76 @@ pub async fn reapply_per_option(bed: &Testbed) {
         "{addrs}"
     );
     assert_eq!(lost, 0, "an address reapply lost replies");
+
+    // A bond nmcli made has no ethernet setting: its first MTU is a re-activation, and the
+    // review says why (NM: "Can't reapply changes to '802-3-ethernet…'").
+    bed.reset();
+    for c in [
+        vec![
+            "connection",
+            "add",
+            "type",
+            "bond",
+            "con-name",
+            "bond0",
+            "ifname",
+            "bond0",
+            "bond.options",
+            "mode=active-backup,miimon=100",
+            "ipv4.method",
+            "manual",
+            "ipv4.addresses",
+            "10.77.0.20/24",
+            "ipv6.method",
+            "disabled",
+        ],
+        vec![
+            "connection",
+            "add",
+            "type",
+            "ethernet",
+            "con-name",
+            "bond0-eno1",
+            "ifname",
+            "eno1",
+            "master",
+            "bond0",
+            "slave-type",
+            "bond",
+        ],
+        vec!["--wait", "30", "connection", "up", "bond0"],
+    ] {
+        let o = run(bed, "nmcli", &c);
+        assert!(
+            o.status.success(),
+            "{c:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let dry = bondctl_in_ns(bed, &["edit", "bond0", "--mtu", "1400", "--dry-run"]);
+    let said = String::from_utf8_lossy(&dry.stderr).to_string();
+    assert!(
+        said.contains("is re-activated") && said.contains("first Ethernet setting"),
+        "{said}"
+    );
+    let o = bondctl_in_ns(bed, &["edit", "bond0", "--mtu", "1400"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mtu = run(
+        bed,
+        "ip",
+        &[
+            "netns",
+            "exec",
+            &bed.netns(),
+            "cat",
+            "/sys/class/net/bond0/mtu",
+        ],
+    );
+    assert_eq!(String::from_utf8_lossy(&mtu.stdout).trim(), "1400");
+    println!(
+        "  nmcli-made bond, first MTU: re-activated ({})",
+        said.trim().replace('\n', " ")
+    );
 }
 
 /// `bondctl edit bond0 ARGS` inside the bond's namespace (so it reads the kernel back),

@@ -46,18 +46,24 @@ pub async fn an_ip_link_bond_is_shown_not_edited(bed: &Testbed) {
     let _ = run(bed, "ip", &["-n", &ns, "link", "del", "bond9"]);
 }
 
-/// Runs bondctl with a pause after each announced step and kills it with SIGKILL at the
-/// step announced by `at`; returns when it is dead.
-fn kill_bondctl_at(bed: &Testbed, args: &[&str], at: &str) {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(support_bondctl())
+/// bondctl with a pause after each step it announces on stderr (piped), so that a test can
+/// act between two steps.
+fn slow_bondctl(bed: &Testbed, args: &[&str]) -> std::process::Child {
+    Command::new(support_bondctl())
         .args(args)
         .env("DBUS_SYSTEM_BUS_ADDRESS", &bed.bus)
         .env("BONDCTL_STEP_DELAY_MS", "1500")
         .stderr(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs bondctl with a pause after each announced step and kills it with SIGKILL at the
+/// step announced by `at`; returns when it is dead.
+fn kill_bondctl_at(bed: &Testbed, args: &[&str], at: &str) {
+    use std::io::{BufRead, BufReader};
+    let mut child = slow_bondctl(bed, &args);
     let mut seen = Vec::new();
     for line in BufReader::new(child.stderr.take().unwrap()).lines() {
         let line = line.unwrap();
@@ -132,14 +138,7 @@ pub async fn a_bond_up_without_ports_is_not_success(bed: &Testbed) {
         "8",
     ];
     use std::io::{BufRead, BufReader};
-    let mut child = Command::new(support_bondctl())
-        .args(args)
-        .env("DBUS_SYSTEM_BUS_ADDRESS", &bed.bus)
-        .env("BONDCTL_STEP_DELAY_MS", "1500")
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = slow_bondctl(bed, &args);
     let mut err = String::new();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     for line in lines.by_ref() {
