@@ -12,7 +12,7 @@ cache=$("$top/tests/vm/prepare.sh")
 kver=$(cat "$cache/kver")
 mkdir -p "$results"
 rm -f "$results/exit-code" "$results/output.log"
-timeout "${BONDSMITH_VM_TIMEOUT:-600}" qemu-system-x86_64 \
+timeout "${BONDSMITH_VM_TIMEOUT:-1500}" qemu-system-x86_64 \
     -accel tcg,thread=multi -cpu max -smp 2 -m 1536 \
     -kernel "$cache/vmlinuz-$kver" -initrd "$cache/initrd-$kver.cpio.gz" \
     -append "console=ttyS0 quiet panic=-1 test=$script" \
