@@ -63,7 +63,7 @@ fn slow_bondctl(bed: &Testbed, args: &[&str]) -> std::process::Child {
 /// step announced by `at`; returns when it is dead.
 fn kill_bondctl_at(bed: &Testbed, args: &[&str], at: &str) {
     use std::io::{BufRead, BufReader};
-    let mut child = slow_bondctl(bed, &args);
+    let mut child = slow_bondctl(bed, args);
     let mut seen = Vec::new();
     for line in BufReader::new(child.stderr.take().unwrap()).lines() {
         let line = line.unwrap();
