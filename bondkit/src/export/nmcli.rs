@@ -1,8 +1,8 @@
 //! The nmcli commands that do what Bondsmith does over D-Bus: shown for review before
 //! applying (`bondctl create --dry-run`, the GUI's Review page) and exported as a script.
 
-use crate::model::edit::profile_changes;
-use crate::model::{ApplyPath, BondConfig, Change, IpFamily, IpMethod, OptionMap};
+use crate::model::edit::creation_changes;
+use crate::model::{ApplyPath, BondConfig, Change, OptionMap};
 use crate::nm::EditPlan;
 
 /// Quotes a word for a POSIX shell, leaving plain words alone.
@@ -110,15 +110,8 @@ pub fn create_commands(cfg: &BondConfig, options: &OptionMap, activate: bool) ->
         "bond.options",
         &opts,
     ];
-    // Everything the configuration says, as changes from an empty profile (the same list
-    // the D-Bus path writes), so the methods are always stated.
-    let mut fresh = BondConfig::new(&cfg.name, "");
-    fresh.options = options.clone();
-    fresh.ipv4 = IpFamily::with_method(IpMethod::Other(String::new()));
-    fresh.ipv6 = IpFamily::with_method(IpMethod::Other(String::new()));
-    let mut full = cfg.clone();
-    full.options = options.clone();
-    let changes = profile_changes(&fresh, &full);
+    // The same list the D-Bus path writes.
+    let changes = creation_changes(cfg, options);
     let ip = change_args(&changes);
     bond.extend(ip.iter().map(String::as_str));
     let mut out = vec![cmd(&bond)];
@@ -192,7 +185,7 @@ pub fn script(cfg: &BondConfig, options: &OptionMap) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Family, IpAddress, NmVersion};
+    use crate::model::{Family, IpAddress, IpFamily, NmVersion};
 
     #[test]
     fn quotes_only_when_needed() {

@@ -322,6 +322,19 @@ pub fn profile_changes(before: &BondConfig, after: &BondConfig) -> Vec<Change> {
     out
 }
 
+/// Everything a new profile for `cfg` says beyond its bond options (stored as `options`),
+/// as changes from an empty profile: the one list that both the D-Bus create and the nmcli
+/// review write. Methods are always stated.
+pub fn creation_changes(cfg: &BondConfig, options: &OptionMap) -> Vec<Change> {
+    let mut empty = BondConfig::new(&cfg.name, "");
+    empty.options = options.clone();
+    empty.ipv4 = IpFamily::with_method(IpMethod::Other(String::new()));
+    empty.ipv6 = IpFamily::with_method(IpMethod::Other(String::new()));
+    let mut full = cfg.clone();
+    full.options = options.clone();
+    profile_changes(&empty, &full)
+}
+
 /// Why a change cannot be taken by the running bond in place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "why", content = "option", rename_all = "snake_case")]

@@ -344,13 +344,10 @@ impl NmClient {
     /// Works an edit out against the bond's profile as NM holds it, without changing
     /// anything: what `bondctl edit --dry-run` shows.
     pub async fn plan_edit(&self, name: &str, edit: &BondEdit, bring_up: bool) -> Result<EditPlan> {
-        let bond = self.find_bond(name).await?;
-        let twins = self
-            .list_bonds()
-            .await?
-            .iter()
-            .filter(|b| b.name() == bond.name())
-            .count();
+        // One read of NM's bonds serves both the lookup and the twin count.
+        let bonds = self.list_bonds().await?;
+        let bond = super::read::pick_bond(bonds.clone(), name)?;
+        let twins = bonds.iter().filter(|b| b.name() == bond.name()).count();
         EditPlan::new(bond, twins, edit, self.version, bring_up)
     }
 

@@ -134,34 +134,7 @@ impl NmClient {
     /// The bond whose UUID, interface name or profile name is `name`. When two profiles
     /// share a name, the caller must give the UUID.
     pub async fn find_bond(&self, name: &str) -> Result<BondProfile> {
-        let bonds = self.list_bonds().await?;
-        if let Some(b) = bonds.iter().find(|b| b.settings.uuid == name) {
-            return Ok(b.clone());
-        }
-        let known: Vec<String> = bonds.iter().map(|b| b.name().to_string()).collect();
-        let mut matches: Vec<BondProfile> = bonds
-            .into_iter()
-            .filter(|b| b.settings.interface == name || b.settings.id == name)
-            .collect();
-        if matches.len() > 1 {
-            let uuids: Vec<String> = matches
-                .iter()
-                .map(|b| format!("{} ({})", b.settings.uuid, b.settings.id))
-                .collect();
-            return Err(NmError::Invalid(format!(
-                "{} profiles are named {name}: {}; give the UUID of the one you mean.",
-                matches.len(),
-                uuids.join(", ")
-            )));
-        }
-        matches.pop().ok_or_else(|| {
-            let hint = if known.is_empty() {
-                "there are no bond profiles yet".to_string()
-            } else {
-                format!("the bonds are: {}", known.join(", "))
-            };
-            NmError::NotFound(format!("There is no bond named {name}; {hint}."))
-        })
+        pick_bond(self.list_bonds().await?, name)
     }
 
     /// The devices for `ports`, or a sentence naming the first that is missing or unsuitable.
@@ -184,4 +157,35 @@ impl NmClient {
             })
             .collect()
     }
+}
+
+/// The bond whose UUID, interface name or profile name is `name`, among `bonds`.
+pub fn pick_bond(bonds: Vec<BondProfile>, name: &str) -> Result<BondProfile> {
+    if let Some(b) = bonds.iter().find(|b| b.settings.uuid == name) {
+        return Ok(b.clone());
+    }
+    let known: Vec<String> = bonds.iter().map(|b| b.name().to_string()).collect();
+    let mut matches: Vec<BondProfile> = bonds
+        .into_iter()
+        .filter(|b| b.settings.interface == name || b.settings.id == name)
+        .collect();
+    if matches.len() > 1 {
+        let uuids: Vec<String> = matches
+            .iter()
+            .map(|b| format!("{} ({})", b.settings.uuid, b.settings.id))
+            .collect();
+        return Err(NmError::Invalid(format!(
+            "{} profiles are named {name}: {}; give the UUID of the one you mean.",
+            matches.len(),
+            uuids.join(", ")
+        )));
+    }
+    matches.pop().ok_or_else(|| {
+        let hint = if known.is_empty() {
+            "there are no bond profiles yet".to_string()
+        } else {
+            format!("the bonds are: {}", known.join(", "))
+        };
+        NmError::NotFound(format!("There is no bond named {name}; {hint}."))
+    })
 }

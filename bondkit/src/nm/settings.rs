@@ -2,7 +2,7 @@
 //! [`BondSettings`], and edited in place so that every key Bondsmith does not model (set by
 //! nmcli, Cockpit, keyfiles) is sent back untouched.
 
-use crate::model::edit::profile_changes;
+use crate::model::edit::creation_changes;
 use crate::model::{BondConfig, Change, Family, IpAddress, IpFamily, IpMethod, OptionMap};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -72,16 +72,7 @@ pub fn bond_settings(cfg: &BondConfig, options: &OptionMap, uuid: &str) -> NmSet
     );
     set(&mut s, "connection", "autoconnect-slaves", ov(1i32));
     set_bond_options(&mut s, options);
-    // Everything the configuration says, written as changes from an empty profile.
-    let mut empty = cfg.clone();
-    empty.ipv4 = IpFamily::with_method(IpMethod::Other(String::new()));
-    empty.ipv6 = IpFamily::with_method(IpMethod::Other(String::new()));
-    empty.mtu = None;
-    empty.mac = None;
-    empty.options = options.clone();
-    let mut full = cfg.clone();
-    full.options = options.clone();
-    apply_changes(&mut s, &profile_changes(&empty, &full));
+    apply_changes(&mut s, &creation_changes(cfg, options));
     // An ethernet section from the start, even empty: NM can reapply an MTU change within
     // an existing setting, but not a setting that appears.
     s.entry("802-3-ethernet".into()).or_default();
@@ -325,6 +316,7 @@ pub fn prepare_for_update(s: &mut NmSettings) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::edit::profile_changes;
     use crate::model::{BondEdit, NmVersion};
     use zbus::zvariant::{serialized::Context, to_bytes, Type, LE};
 
