@@ -7,7 +7,8 @@
 #   gui    the GTK app under Xvfb against test bed A (screenshots in target/screenshots)
 #   data   meson: desktop-file-validate, appstreamcli, glib-compile-schemas, translations
 #   vm     test bed B: Debian's kernel under QEMU; real bonds, failover, LACP, diagnostics,
-#          the GUI bond page (screenshots) and the link-event benchmark
+#          the GUI bond page (screenshots) and the link-event benchmark; then the GUI
+#          driven against real bonds in the guest (tests/gui_vm.rs)
 # Needs root: test bed A creates network namespaces.
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -50,6 +51,7 @@ for tier in $tiers; do
             [ "$(id -u)" = 0 ] || { echo "The vm tier needs root; run it with sudo." >&2; exit 1; }
             cargo build --locked --workspace
             BONDSMITH_SCREENSHOTS="$top/target/screenshots" cargo test --locked -p bondkit --test vm_bonds
+            BONDSMITH_SCREENSHOTS="$top/target/screenshots" cargo test --locked -p bondsmith --test gui_vm
             ;;
         *)
             echo "unknown tier '$tier' (lint, unit, nm, gui, data or vm)" >&2

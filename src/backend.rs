@@ -2,12 +2,13 @@
 //! its own thread; results come back over async channels that the GTK side awaits with
 //! `glib::spawn_future_local`, so the UI thread never blocks.
 
-use bondkit::kernel::{self, diagnose, Diagnostic, KernelBond, LinkEvents, NmView};
+use bondkit::kernel::{self, Diagnostic, KernelBond, LinkEvents, LiveDiagnoser, NmView};
 use bondkit::model::BondEdit;
 use bondkit::model::{BondConfig, NmVersion};
 use bondkit::nm::{ApplyOptions, BondProfile, DeviceInfo, NmClient, NmError, Pending};
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
@@ -137,45 +138,68 @@ impl Backend {
         on_backend(async move { c.undo(pending, &|_| {}).await }).await
     }
 
-    /// The kernel's live state of bond `name`, now and after every link change (`None` while
-    /// the kernel has no such bond). Ends when the receiver is dropped.
+    /// The kernel's live state of `bond`, now and after every link change (`None` while
+    /// the kernel has no such bond), judged against NM's side. A disagreement between the
+    /// two is re-checked against a fresh reading of NM before it is shown. Ends when the
+    /// receiver is dropped.
     pub fn watch_kernel(
         &self,
-        name: String,
-        nm: NmView,
+        bond: BondProfile,
+        devices: Vec<DeviceInfo>,
     ) -> async_channel::Receiver<Option<(KernelBond, Vec<Diagnostic>)>> {
         let (tx, rx) = async_channel::bounded(4);
+        let client = self.client.clone();
         runtime().spawn(async move {
             let Ok(events) = LinkEvents::subscribe() else {
                 let _ = tx.send(None).await;
                 return;
             };
-            let mut last: Option<KernelBond> = None;
-            let mut first = true;
+            let mut nm = NmView::of(&bond, &devices);
+            let mut live = LiveDiagnoser::default();
+            let mut last: Option<(Option<KernelBond>, Vec<Diagnostic>)> = None;
             loop {
-                let n = name.clone();
+                let n = bond.name().to_string();
                 let reading = tokio::task::spawn_blocking(move || {
                     kernel::netlink::read_bond(&n).ok().flatten()
                 })
                 .await
                 .ok()
                 .flatten();
-                if first || reading != last {
-                    first = false;
-                    let msg = reading.clone().map(|k| {
-                        let d = diagnose(&k, Some(&nm));
-                        (k, d)
-                    });
+                let (diags, recheck) = match &reading {
+                    Some(k) => live.diagnose(k, &nm, Instant::now()),
+                    None => {
+                        live.absent();
+                        (Vec::new(), None)
+                    }
+                };
+                let now = (reading, diags);
+                if last.as_ref() != Some(&now) {
+                    let msg = now.0.clone().map(|k| (k, now.1.clone()));
                     if tx.send(msg).await.is_err() {
                         return;
                     }
-                    last = reading;
+                    last = Some(now);
                 }
-                if events.next().await.is_none() || tx.is_closed() {
-                    return;
+                let recheck = async {
+                    match recheck {
+                        Some(at) => tokio::time::sleep_until(at.into()).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    ev = events.next() => {
+                        if ev.is_none() || tx.is_closed() {
+                            return;
+                        }
+                        // One reading covers every event already queued.
+                        events.drain();
+                    }
+                    _ = recheck => {
+                        if let Ok(devices) = client.devices().await {
+                            nm = NmView::of(&bond, &devices);
+                        }
+                    }
                 }
-                // One reading covers every event already queued.
-                events.drain();
             }
         });
         rx

@@ -184,6 +184,11 @@ impl BondsmithWindow {
             .unwrap_or_default()
     }
 
+    /// The header bar's title, for tests.
+    pub fn title_text(&self) -> String {
+        self.imp().title.title().to_string()
+    }
+
     pub fn toast(&self, text: &str) {
         self.imp().toasts.add_toast(adw::Toast::new(text));
     }
@@ -215,7 +220,14 @@ impl BondsmithWindow {
         let title = match name {
             "editor" if imp.editor.is_editing() => gettext("Edit Bond"),
             "editor" => gettext("New Bond"),
-            "bond" => imp.shown_bond.borrow().clone().unwrap_or_default(),
+            "bond" => {
+                let snap = imp.snapshot.borrow();
+                let key = imp.shown_bond.borrow().clone().unwrap_or_default();
+                // The page is keyed by UUID; people know the bond by its interface name.
+                find(&snap.bonds, &key)
+                    .map(|b| b.name().to_string())
+                    .unwrap_or_default()
+            }
             _ => "Bondsmith".to_string(),
         };
         imp.title.set_title(&title);
@@ -406,10 +418,9 @@ impl BondsmithWindow {
         imp.shown_state.replace(Some(shown_key(bond, &snap)));
         imp.bond_page.load(bond);
         self.show_page("bond");
-        let nm = bondkit::kernel::NmView::of(bond, &snap.devices);
         let generation = imp.watch_generation.get() + 1;
         imp.watch_generation.set(generation);
-        let updates = backend.watch_kernel(bond.name().to_string(), nm);
+        let updates = backend.watch_kernel(bond.clone(), snap.devices.clone());
         glib::spawn_future_local(glib::clone!(
             #[weak(rename_to = this)]
             self,

@@ -5,12 +5,14 @@
 //!
 //! Run under a display: `xvfb-run -a cargo test --test gui` (scripts/test.sh gui does it).
 
+#[path = "gui_support/mod.rs"]
+mod gui_support;
 #[path = "../bondkit/tests/support/mod.rs"]
 mod support;
 
 use adw::prelude::*;
 use bondsmith::BondsmithWindow;
-use gtk::glib;
+use gui_support::{act, click, find_label, screenshot, settle, wait_until};
 use std::time::{Duration, Instant};
 use support::{map, option_map, Testbed};
 
@@ -133,63 +135,6 @@ fn main() {
         println!("failed: {}", failed.join(", "));
         std::process::exit(1);
     }
-}
-
-fn act(win: &BondsmithWindow, name: &str, target: Option<&glib::Variant>) {
-    WidgetExt::activate_action(win, name, target).unwrap_or_else(|e| panic!("{name}: {e}"));
-    settle();
-}
-
-/// Runs the main loop until `cond` holds; fails after 15 s.
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let ctx = glib::MainContext::default();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        while ctx.pending() {
-            ctx.iteration(false);
-        }
-        if cond() {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// Lets pending redraws and signal handlers run.
-fn settle() {
-    let until = Instant::now() + Duration::from_millis(150);
-    wait_until("the UI to settle", || Instant::now() >= until);
-}
-
-/// Renders a window (or dialog) to $BONDSMITH_SCREENSHOTS/NAME.png.
-fn screenshot(window: &impl IsA<gtk::Widget>, name: &str) {
-    let Some(dir) = std::env::var_os("BONDSMITH_SCREENSHOTS") else {
-        return;
-    };
-    settle();
-    let w = window.as_ref();
-    let (width, height) = (w.width(), w.height());
-    let paintable = gtk::WidgetPaintable::new(Some(w));
-    let snap = gtk::Snapshot::new();
-    paintable.snapshot(&snap, width as f64, height as f64);
-    let node = snap.to_node().expect("something was drawn");
-    let renderer = w
-        .native()
-        .expect("a native")
-        .renderer()
-        .expect("a renderer");
-    let texture = renderer.render_texture(node, None);
-    std::fs::create_dir_all(&dir).unwrap();
-    texture
-        .save_to_png(std::path::Path::new(&dir).join(format!("{name}.png")))
-        .unwrap();
-}
-
-fn click(b: &gtk::Button) {
-    assert!(b.is_sensitive(), "button {:?} is insensitive", b.label());
-    b.emit_clicked();
-    settle();
 }
 
 /// Fills the create form as a user would.
@@ -704,23 +649,6 @@ fn speaks_german(_bed: &Testbed, win: &BondsmithWindow) {
     bondsmith::i18n::init();
 }
 
-/// Whether a visible label under `w` reads exactly `text`.
-fn find_label(w: &gtk::Widget, text: &str) -> bool {
-    if let Some(l) = w.downcast_ref::<gtk::Label>() {
-        if l.label() == text && l.is_mapped() {
-            return true;
-        }
-    }
-    let mut child = w.first_child();
-    while let Some(c) = child {
-        if find_label(&c, text) {
-            return true;
-        }
-        child = c.next_sibling();
-    }
-    false
-}
-
 /// The real app binary, idle on its bond list, must not wake up: no polling timers, no
 /// animations left running. Counted as context switches of all its threads (not timed).
 fn idle_app_does_not_wake_up(_bed: &Testbed, _win: &BondsmithWindow) {
@@ -845,6 +773,7 @@ fn an_inactive_bond_page_says_so(bed: &Testbed, win: &BondsmithWindow) {
     });
     act(win, "win.show-bond", Some(&"bond6".to_variant()));
     wait_until("the bond page", || win.page() == "bond");
+    assert_eq!(win.title_text(), "bond6", "the title names the bond");
     assert!(find_label(win.upcast_ref(), "This bond is not active, so the kernel has no live state for it. Activate it to see its ports here."));
     assert!(win.bond_page().port_summary().is_empty());
     screenshot(win, "bond-page-inactive");

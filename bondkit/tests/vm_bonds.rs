@@ -22,7 +22,7 @@ use support::{ok, Testbed};
 
 fn main() {
     if std::env::var_os("BONDSMITH_VM").is_none() {
-        return boot_guest();
+        support::boot_guest();
     }
     let bed = Testbed::start("vm", &["eno1", "eno2"]);
     support::run_cases(
@@ -39,36 +39,6 @@ fn main() {
             reapply_per_option,
         ],
     );
-}
-
-/// Host side: run this very binary inside the guest and pass its verdict on. Screenshots
-/// the guest took land in $BONDSMITH_SCREENSHOTS (default target/screenshots).
-fn boot_guest() {
-    let me = std::env::current_exe().expect("own path");
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let results = root.join("target/vm-results");
-    let _ = std::fs::remove_dir_all(&results);
-    std::fs::create_dir_all(&results).unwrap();
-    // A filter given on the host reaches the guest's runner through the results share.
-    if let Some(filter) = std::env::args().skip(1).find(|a| !a.starts_with('-')) {
-        std::fs::write(results.join("filter"), filter).unwrap();
-    }
-    let status = Command::new(root.join("tests/vm/run.sh"))
-        .arg(me)
-        .arg(&results)
-        .status()
-        .expect("tests/vm/run.sh");
-    let shots = std::env::var_os("BONDSMITH_SCREENSHOTS")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root.join("target/screenshots"));
-    std::fs::create_dir_all(&shots).unwrap();
-    for f in std::fs::read_dir(&results).unwrap().flatten() {
-        if f.path().extension().is_some_and(|e| e == "png") {
-            std::fs::copy(f.path(), shots.join(f.file_name())).unwrap();
-            println!("screenshot: {}", shots.join(f.file_name()).display());
-        }
-    }
-    std::process::exit(status.code().unwrap_or(1));
 }
 
 fn sh(cmd: &str) {

@@ -31,6 +31,7 @@ mod imp {
         #[template_child]
         pub edit_button: TemplateChild<gtk::Button>,
         pub port_rows: RefCell<Vec<adw::ActionRow>>,
+        pub banner_texts: RefCell<Vec<String>>,
         pub bond: RefCell<Option<String>>,
     }
 
@@ -193,7 +194,10 @@ impl BondPage {
             None => imp.lacp_row.set_visible(false),
         }
         self.set_ports(&k.ports);
-        let texts: Vec<String> = diagnostics.iter().map(|d| d.message.clone()).collect();
+        let texts: Vec<String> = diagnostics
+            .iter()
+            .map(|d| d.message.render(&|t| gettext(t)))
+            .collect();
         self.set_banners(&texts);
     }
 
@@ -206,6 +210,7 @@ impl BondPage {
             imp.banners.append(&banner(t));
         }
         imp.banners.set_visible(!texts.is_empty());
+        imp.banner_texts.replace(texts.to_vec());
     }
 
     fn set_ports(&self, ports: &[KernelPort]) {
@@ -270,6 +275,20 @@ impl BondPage {
             })
             .collect();
         imp.port_rows.replace(rows);
+    }
+
+    /// The banners' texts, for tests.
+    pub fn banner_texts(&self) -> Vec<String> {
+        self.imp().banner_texts.borrow().clone()
+    }
+
+    /// What the "Active port" row says, for tests.
+    pub fn active_port_text(&self) -> String {
+        self.imp()
+            .active_row
+            .subtitle()
+            .map(|s| s.to_string())
+            .unwrap_or_default()
     }
 
     /// The port rows' subtitles and badges, for tests.

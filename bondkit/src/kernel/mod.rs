@@ -9,6 +9,6 @@ pub mod procfs;
 pub mod state;
 pub mod sysfs;
 
-pub use diagnose::{diagnose, Diagnostic, NmView};
+pub use diagnose::{diagnose, Diagnostic, LiveDiagnoser, NmView};
 pub use netlink::{read_bonds, LinkEvents};
 pub use state::{KernelBond, KernelPort};

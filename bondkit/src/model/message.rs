@@ -83,6 +83,20 @@ pub enum Code {
     WhyNewEthernetSetting,
     WhyInactive,
     WhyNotAsked,
+    // The kernel's live state (kernel/diagnose.rs)
+    LacpNoPartner,
+    SplitAggregators,
+    BondHasNoPorts,
+    NoPortUp,
+    SinglePort,
+    OnlyOneUp,
+    WatchesNoLinks,
+    Layer2BehindGateway,
+    SpeedMismatch,
+    DuplexMismatch,
+    NmUpKernelDown,
+    NmDownKernelUp,
+    PortNotManaged,
 }
 
 impl Code {
@@ -157,6 +171,19 @@ impl Code {
             WhyNewEthernetSetting => n_("the profile gets its first Ethernet setting, which NetworkManager cannot add to a running bond"),
             WhyInactive => n_("the bond is not active"),
             WhyNotAsked => n_("bringing it up was switched off"),
+            LacpNoPartner => n_("The switch is not speaking LACP: {0}'s partner MAC is {1}, so the bond uses one port at most. Configure the switch ports as an LACP (802.3ad) port-channel, or change the bond to active-backup."),
+            SplitAggregators => n_("The ports sit in different aggregators ({0}), so only aggregator {1} carries traffic. Put all the switch ports in the same port-channel, with the same speed."),
+            BondHasNoPorts => n_("{0} has no ports; add at least two for redundancy."),
+            NoPortUp => n_("No port of {0} has a link ({1}): the bond is down. Check the cables and the switch ports."),
+            SinglePort => n_("{0} has a single port ({1}): there is no redundancy. Add a second port."),
+            OnlyOneUp => n_("Only {0} is up, so no redundancy is left: check the cable and switch port of {1}."),
+            WatchesNoLinks => n_("{0} watches no links (miimon 0 and no ARP monitoring), so it never notices a dead port. Set miimon to 100."),
+            Layer2BehindGateway => n_("{0} hashes by MAC address (layer2) and its traffic goes through one gateway, so all of it uses one port. Set xmit_hash_policy to layer3+4."),
+            SpeedMismatch => n_("The ports run at different speeds ({0}); use ports of the same speed, or check for a bad cable."),
+            DuplexMismatch => n_("The ports run at different duplex ({0}); set the switch ports to auto-negotiate."),
+            NmUpKernelDown => n_("{0} is up in NetworkManager but down in the kernel; something outside NetworkManager changed it. Re-activate it with NetworkManager."),
+            NmDownKernelUp => n_("{0} is not active in NetworkManager but up in the kernel; something outside NetworkManager changed it. Re-activate it with NetworkManager."),
+            PortNotManaged => n_("{0} is a port of {1} in the kernel but {2} in NetworkManager; re-activate the bond so that NetworkManager manages it again."),
         }
     }
 }

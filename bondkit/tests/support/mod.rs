@@ -14,6 +14,8 @@ pub struct Testbed {
     dir: PathBuf,
     pub bus: String,
     pub ports: Vec<String>,
+    /// Whether dropping it stops the test bed (a process that only attached does not).
+    owned: bool,
 }
 
 /// bondctl as cargo built it: known directly inside bondkit's tests, and next to the test
@@ -36,13 +38,54 @@ pub fn bondctl_path() -> PathBuf {
     p
 }
 
-/// tests/testbed/nm-testbed.sh at the workspace root, from either package.
-fn script() -> PathBuf {
+/// The workspace root, from either package.
+fn workspace_root() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     here.ancestors()
-        .map(|d| d.join("tests/testbed/nm-testbed.sh"))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| here.join("../tests/testbed/nm-testbed.sh"))
+        .find(|d| d.join("tests/testbed/nm-testbed.sh").exists())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| here.join(".."))
+}
+
+/// tests/testbed/nm-testbed.sh at the workspace root.
+fn script() -> PathBuf {
+    workspace_root().join("tests/testbed/nm-testbed.sh")
+}
+
+/// Host side: run this very binary inside the guest and pass its verdict on. Screenshots
+/// the guest took land in $BONDSMITH_SCREENSHOTS (default target/screenshots).
+pub fn boot_guest() -> ! {
+    let me = std::env::current_exe().expect("own path");
+    let root = workspace_root();
+    // One results directory per test binary (gui_vm-1a2b… → target/vm-results-gui_vm).
+    let stem = me
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = stem.rsplit_once('-').map_or(stem.as_str(), |(n, _)| n);
+    let results = root.join(format!("target/vm-results-{name}"));
+    let _ = std::fs::remove_dir_all(&results);
+    std::fs::create_dir_all(&results).unwrap();
+    // A filter given on the host reaches the guest's runner through the results share.
+    if let Some(filter) = std::env::args().skip(1).find(|a| !a.starts_with('-')) {
+        std::fs::write(results.join("filter"), filter).unwrap();
+    }
+    let status = std::process::Command::new(root.join("tests/vm/run.sh"))
+        .arg(me)
+        .arg(&results)
+        .status()
+        .expect("tests/vm/run.sh");
+    let shots = std::env::var_os("BONDSMITH_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target/screenshots"));
+    std::fs::create_dir_all(&shots).unwrap();
+    for f in std::fs::read_dir(&results).unwrap().flatten() {
+        if f.path().extension().is_some_and(|e| e == "png") {
+            std::fs::copy(f.path(), shots.join(f.file_name())).unwrap();
+            println!("screenshot: {}", shots.join(f.file_name()).display());
+        }
+    }
+    std::process::exit(status.code().unwrap_or(1));
 }
 
 impl Testbed {
@@ -71,7 +114,22 @@ impl Testbed {
             dir,
             bus,
             ports: ports.iter().map(|p| p.to_string()).collect(),
+            owned: true,
         }
+    }
+
+    /// A test bed another process started and will stop (its directory and bus).
+    pub fn attach(dir: PathBuf, bus: String, ports: &[&str]) -> Testbed {
+        Testbed {
+            dir,
+            bus,
+            ports: ports.iter().map(|p| p.to_string()).collect(),
+            owned: false,
+        }
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
     }
 
     pub async fn client(&self) -> NmClient {
@@ -169,6 +227,9 @@ impl Testbed {
 
 impl Drop for Testbed {
     fn drop(&mut self) {
+        if !self.owned {
+            return;
+        }
         let _ = Command::new(script()).arg("stop").arg(&self.dir).status();
         let _ = std::fs::remove_dir_all(&self.dir);
     }

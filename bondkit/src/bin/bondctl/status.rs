@@ -102,6 +102,9 @@ fn print(b: &KernelBond, diags: &[Diagnostic], json: bool) {
     }
     for d in diags {
         println!("  ⚠ {}", d.message);
+        if d.code == "nm_kernel_mismatch" {
+            println!("    (bondctl up {})", b.name);
+        }
     }
 }
 

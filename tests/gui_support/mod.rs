@@ -1,0 +1,92 @@
+//! What the GUI tests share: driving the main loop, waiting, clicking, finding labels and
+//! taking screenshots of the real window.
+
+#![allow(dead_code)]
+
+use adw::prelude::*;
+use bondsmith::BondsmithWindow;
+use gtk::glib;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+static PATIENCE: AtomicU64 = AtomicU64::new(15);
+
+/// How long [`wait_until`] waits; the emulated guest of test bed B needs longer.
+pub fn set_patience(secs: u64) {
+    PATIENCE.store(secs, Ordering::Relaxed);
+}
+
+pub fn act(win: &BondsmithWindow, name: &str, target: Option<&glib::Variant>) {
+    WidgetExt::activate_action(win, name, target).unwrap_or_else(|e| panic!("{name}: {e}"));
+    settle();
+}
+
+/// Runs the main loop until `cond` holds; fails after [`set_patience`] seconds (15 by
+/// default).
+pub fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let ctx = glib::MainContext::default();
+    let deadline = Instant::now() + Duration::from_secs(PATIENCE.load(Ordering::Relaxed));
+    loop {
+        while ctx.pending() {
+            ctx.iteration(false);
+        }
+        if cond() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Lets pending redraws and signal handlers run.
+pub fn settle() {
+    let until = Instant::now() + Duration::from_millis(150);
+    wait_until("the UI to settle", || Instant::now() >= until);
+}
+
+/// Renders a window (or dialog) to $BONDSMITH_SCREENSHOTS/NAME.png.
+pub fn screenshot(window: &impl IsA<gtk::Widget>, name: &str) {
+    let Some(dir) = std::env::var_os("BONDSMITH_SCREENSHOTS") else {
+        return;
+    };
+    settle();
+    let w = window.as_ref();
+    let (width, height) = (w.width(), w.height());
+    let paintable = gtk::WidgetPaintable::new(Some(w));
+    let snap = gtk::Snapshot::new();
+    paintable.snapshot(&snap, width as f64, height as f64);
+    let node = snap.to_node().expect("something was drawn");
+    let renderer = w
+        .native()
+        .expect("a native")
+        .renderer()
+        .expect("a renderer");
+    let texture = renderer.render_texture(node, None);
+    std::fs::create_dir_all(&dir).unwrap();
+    texture
+        .save_to_png(std::path::Path::new(&dir).join(format!("{name}.png")))
+        .unwrap();
+}
+
+pub fn click(b: &gtk::Button) {
+    assert!(b.is_sensitive(), "button {:?} is insensitive", b.label());
+    b.emit_clicked();
+    settle();
+}
+
+/// Whether a visible label under `w` reads exactly `text`.
+pub fn find_label(w: &gtk::Widget, text: &str) -> bool {
+    if let Some(l) = w.downcast_ref::<gtk::Label>() {
+        if l.label() == text && l.is_mapped() {
+            return true;
+        }
+    }
+    let mut child = w.first_child();
+    while let Some(c) = child {
+        if find_label(&c, text) {
+            return true;
+        }
+        child = c.next_sibling();
+    }
+    false
+}

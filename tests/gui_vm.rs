@@ -1,0 +1,241 @@
+//! GUI tests on test bed B: the real window against real kernel bonds. On the host this
+//! boots Debian's kernel under QEMU (tests/vm/run.sh) and runs itself in the guest. There it
+//! starts the test bed and an X server, then runs itself once more through
+//! `ip netns exec`, inside the namespace the bonds live in (so the window's netlink,
+//! /proc/net and /sys show them), and drives the window as a user would.
+//!
+//! Screenshots land in $BONDSMITH_SCREENSHOTS (default target/screenshots).
+
+#[path = "gui_support/mod.rs"]
+mod gui_support;
+#[path = "../bondkit/tests/support/mod.rs"]
+mod support;
+
+use adw::prelude::*;
+use bondsmith::BondsmithWindow;
+use gui_support::{act, find_label, screenshot, set_patience, settle, wait_until};
+use std::collections::BTreeSet;
+use std::process::Command;
+use std::time::{Duration, Instant};
+use support::{ok, Testbed};
+
+type GuiCase = fn(&Testbed, &BondsmithWindow);
+
+const PORTS: &[&str] = &["eno1", "eno2"];
+
+fn main() {
+    if std::env::var_os("BONDSMITH_VM").is_none() {
+        support::boot_guest();
+    }
+    if let Some(dir) = std::env::var_os("BONDSMITH_GUI_BED") {
+        return in_namespace(dir.into());
+    }
+    let bed = Testbed::start("guivm", PORTS);
+    let mut xvfb = Command::new("Xvfb")
+        .args([":9", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+        .spawn()
+        .expect("Xvfb");
+    let end = Instant::now() + Duration::from_secs(60);
+    while !std::path::Path::new("/tmp/.X11-unix/X9").exists() {
+        assert!(Instant::now() < end, "Xvfb did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = std::fs::create_dir_all("/tmp/gui-vm-run");
+    let me = std::env::current_exe().expect("own path");
+    let status = Command::new("ip")
+        .args(["netns", "exec", &bed.netns()])
+        .arg(me)
+        .env("BONDSMITH_GUI_BED", bed.dir())
+        .env("DBUS_SYSTEM_BUS_ADDRESS", &bed.bus)
+        .env("DISPLAY", ":9")
+        .env("XDG_RUNTIME_DIR", "/tmp/gui-vm-run")
+        .env("GSETTINGS_BACKEND", "memory")
+        .env("BONDSMITH_SCREENSHOTS", "/results")
+        .status()
+        .expect("run the GUI cases in the test bed's namespace");
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
+    drop(bed);
+    std::process::exit(status.code().unwrap_or(1));
+}
+
+/// Inside the test bed's namespace: the window and the cases.
+fn in_namespace(dir: std::path::PathBuf) {
+    std::env::set_var("G_DEBUG", "fatal-criticals");
+    std::env::set_var("GSK_RENDERER", "cairo");
+    std::env::set_var("GTK_A11Y", "none");
+    std::env::set_var("NO_AT_BRIDGE", "1");
+    // TCG emulates every instruction: the guest is many times slower than the host.
+    set_patience(120);
+    let bus = std::env::var("DBUS_SYSTEM_BUS_ADDRESS").expect("bus address");
+    let bed = Testbed::attach(dir, bus, PORTS);
+    bondsmith::i18n::init();
+    gtk::init().expect("GTK could not open the display");
+    adw::init().expect("libadwaita");
+    bondsmith::register_resources();
+    let app = bondsmith::application::build();
+    app.register(None::<&gtk::gio::Cancellable>)
+        .expect("register application");
+    app.activate();
+    let win = app
+        .active_window()
+        .and_downcast::<BondsmithWindow>()
+        .expect("main window");
+    win.set_default_size(760, 900);
+
+    let cases: &[(&str, GuiCase)] = &[(
+        "an_inactive_bond_brought_up_elsewhere_is_followed_live",
+        an_inactive_bond_brought_up_elsewhere_is_followed_live,
+    )];
+    // The host's filter reaches the guest through the results share (the guest's cwd).
+    let filter = std::fs::read_to_string("/results/filter").ok();
+    let mut failed = Vec::new();
+    let mut ran = 0;
+    for (name, case) in cases {
+        if filter.as_deref().is_some_and(|f| !name.contains(f.trim())) {
+            continue;
+        }
+        ran += 1;
+        bed.reset();
+        act(&win, "win.refresh", None);
+        wait_until("the list to load", || {
+            matches!(win.page().as_str(), "empty" | "list")
+        });
+        let t = Instant::now();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case(&bed, &win))) {
+            Ok(()) => println!("test {name} ... ok ({} ms)", t.elapsed().as_millis()),
+            Err(_) => {
+                println!("test {name} ... FAILED");
+                failed.push(*name);
+            }
+        }
+    }
+    println!("\n{} passed; {} failed", ran - failed.len(), failed.len());
+    if ran == 0 {
+        println!("no test matched the filter");
+        std::process::exit(1);
+    }
+    if !failed.is_empty() {
+        println!("failed: {}", failed.join(", "));
+        std::process::exit(1);
+    }
+}
+
+/// A bond and its two ports as nmcli makes them, down until someone brings them up.
+fn nmcli_inactive_bond(bed: &Testbed, name: &str) {
+    ok(&bed.nmcli(&[
+        "connection",
+        "add",
+        "type",
+        "bond",
+        "con-name",
+        name,
+        "ifname",
+        name,
+        "bond.options",
+        "mode=active-backup,miimon=100,primary=eno1",
+        "ipv4.method",
+        "manual",
+        "ipv4.addresses",
+        "10.77.0.30/24",
+        "ipv6.method",
+        "disabled",
+        "connection.autoconnect",
+        "no",
+        "connection.autoconnect-slaves",
+        "1",
+    ]));
+    for port in PORTS {
+        ok(&bed.nmcli(&[
+            "connection",
+            "add",
+            "type",
+            "ethernet",
+            "con-name",
+            &format!("{name}-{port}"),
+            "ifname",
+            port,
+            "master",
+            name,
+            "slave-type",
+            "bond",
+            "connection.autoconnect",
+            "no",
+        ]));
+    }
+}
+
+/// Issue 8: the bond page follows NM live. Open an inactive bond, bring it up with nmcli:
+/// the page shows the running bond, and at no moment of the activation does it claim that
+/// something outside NetworkManager changed the bond.
+fn an_inactive_bond_brought_up_elsewhere_is_followed_live(bed: &Testbed, win: &BondsmithWindow) {
+    nmcli_inactive_bond(bed, "bond9");
+    wait_until("the bond in the list", || {
+        win.snapshot().bonds.iter().any(|b| b.name() == "bond9")
+    });
+    act(win, "win.show-bond", Some(&"bond9".to_variant()));
+    wait_until("the bond page", || win.page() == "bond");
+    assert_eq!(win.title_text(), "bond9");
+    assert!(find_label(
+        win.upcast_ref(),
+        "This bond is not active, so the kernel has no live state for it. Activate it to see its ports here."
+    ));
+    screenshot(win, "vm-bond-page-inactive");
+
+    let mut up = Command::new("nmcli")
+        .args(["connection", "up", "bond9"])
+        .env("DBUS_SYSTEM_BUS_ADDRESS", &bed.bus)
+        .spawn()
+        .expect("nmcli connection up");
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let page = win.bond_page();
+    let mut note = |page: &bondsmith::widgets::BondPage| {
+        seen.extend(page.banner_texts());
+    };
+    wait_until("the page to show the running bond", || {
+        note(&page);
+        let ports = page.port_summary();
+        win.page() == "bond"
+            && ports.len() == 2
+            && ports.iter().all(|(_, s)| s.contains("MII up"))
+            && page.active_port_text() == "eno1"
+    });
+    let status = loop {
+        note(&page);
+        if let Some(s) = up.try_wait().unwrap() {
+            break s;
+        }
+        settle();
+    };
+    assert!(status.success(), "nmcli connection up bond9 failed");
+    // Let NM's last state changes and the kernel's events arrive.
+    let until = Instant::now() + Duration::from_secs(5);
+    wait_until("a quiet moment", || {
+        note(&page);
+        Instant::now() >= until
+    });
+    screenshot(win, "vm-bond-page-followed-live");
+    let now = page.banner_texts();
+    println!("    banners seen while the bond came up: {seen:?}");
+    // Only the page's own "not active" note may have shown: no false "changed outside
+    // NetworkManager", and no "no ports" flash while NM was still attaching them.
+    let alarms: Vec<&String> = seen
+        .iter()
+        .filter(|t| !t.starts_with("This bond is not active"))
+        .collect();
+    assert!(
+        alarms.is_empty(),
+        "false alarms while the bond came up: {alarms:?}"
+    );
+    assert!(
+        now.is_empty(),
+        "the running bond's page still has banners: {now:?}"
+    );
+    assert_eq!(win.page(), "bond");
+    assert_eq!(
+        win.title_text(),
+        "bond9",
+        "the page was rebuilt with a wrong title"
+    );
+    assert_eq!(page.active_port_text(), "eno1");
+}
