@@ -3,7 +3,8 @@
 #   lint   cargo fmt --check and cargo clippy -D warnings
 #   unit   library and CLI unit tests (no daemon needed)
 #   nm     bondkit and bondctl against a real NetworkManager (test bed A), plus the
-#          differential test of option validation
+#          differential test of option validation, kernel link events and the prober
+#          (ICMP and TCP probes on loopback in a private namespace)
 #   gui    the GTK app under Xvfb against test bed A (screenshots in target/screenshots)
 #   data   meson: desktop-file-validate, appstreamcli, glib-compile-schemas, translations
 #   vm     test bed B: Debian's kernel under QEMU; real bonds, failover, LACP, diagnostics,
@@ -34,6 +35,7 @@ for tier in $tiers; do
             cargo test -p bondkit --locked --test nm_lossless
             cargo test -p bondkit --locked --test nm_txn
             cargo test -p bondkit --locked --test kernel_events
+            cargo test -p bondkit --locked --test probe_loopback
             cargo test -p bondkit --locked --test nm_differential
             ;;
         gui)

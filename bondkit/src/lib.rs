@@ -2,9 +2,13 @@
 //!
 //! - [`model`]: modes, the one option table, NM's validation rules, the bond configuration;
 //! - [`nm`]: a NetworkManager client over D-Bus (zbus) with checkpoints and rollback;
-//! - [`export`]: the same bond as nmcli commands and other formats.
+//! - [`export`]: the same bond as nmcli commands and other formats;
+//! - [`probe`] and [`failover`]: the failover test, on one clock ([`clock`]).
 
+pub mod clock;
 pub mod export;
+pub mod failover;
 pub mod kernel;
 pub mod model;
 pub mod nm;
+pub mod probe;

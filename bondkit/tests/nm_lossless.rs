@@ -228,7 +228,13 @@ fn snapshot(bed: &Testbed) -> BTreeMap<String, BTreeMap<String, String>> {
         if name == "lo" {
             continue;
         }
-        let text = ok(&bed.nmcli(&["-t", "connection", "show", uuid]));
+        let o = bed.nmcli(&["-t", "connection", "show", uuid]);
+        if !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("no such connection")
+        {
+            // Deleted between the list and now (a rollback is under way): not part of it.
+            continue;
+        }
+        let text = ok(&o);
         let fields: BTreeMap<String, String> = text
             .lines()
             .filter_map(|l| l.split_once(':'))

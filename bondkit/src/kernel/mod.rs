@@ -2,6 +2,7 @@
 //! `IFLA_BOND_SLAVE_*` attributes), with a change stream from the link multicast group.
 //! NetworkManager does not expose any of this.
 
+pub mod control;
 pub mod diagnose;
 pub mod lacp;
 pub mod netlink;

@@ -3,6 +3,7 @@
 
 use super::lacp;
 use super::state::{mac_string, AdInfo, KernelBond, KernelPort};
+use crate::clock::Mono;
 use netlink_packet_core::{
     NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_DUMP, NLM_F_REQUEST,
 };
@@ -50,6 +51,8 @@ struct Link {
     bond: Vec<InfoBond>,
     port: Vec<InfoBondPort>,
     oper_up: bool,
+    /// The message says the bond just changed its active port (IFLA_EVENT_BONDING_FAILOVER).
+    failover: bool,
 }
 
 fn link_from(msg: LinkMessage) -> Link {
@@ -62,6 +65,9 @@ fn link_from(msg: LinkMessage) -> Link {
             LinkAttribute::IfName(n) => l.name = n,
             LinkAttribute::Controller(c) => l.controller = Some(c),
             LinkAttribute::OperState(s) => l.oper_up = s == State::Up,
+            LinkAttribute::Event(netlink_packet_route::link::LinkEvent::BondingFailover) => {
+                l.failover = true
+            }
             LinkAttribute::LinkInfo(infos) => {
                 for info in infos {
                     match info {
@@ -78,7 +84,7 @@ fn link_from(msg: LinkMessage) -> Link {
     l
 }
 
-fn request_socket() -> io::Result<Socket> {
+pub(super) fn request_socket() -> io::Result<Socket> {
     let mut s = Socket::new(NETLINK_ROUTE)?;
     s.bind_auto()?;
     s.connect(&SocketAddr::new(0, 0))?;
@@ -375,6 +381,10 @@ pub fn read_bond(name: &str) -> io::Result<Option<KernelBond>> {
 #[derive(Debug, Clone)]
 pub struct LinkEvent {
     pub at: Instant,
+    /// The same moment on [`Mono`], the clock probes are timed on.
+    pub mono: Mono,
+    /// The kernel reports that this bond changed its active port.
+    pub bonding_failover: bool,
     pub ifindex: u32,
     pub name: Option<String>,
     pub removed: bool,
@@ -412,6 +422,8 @@ impl LinkEvents {
                     Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
                         let ev = LinkEvent {
                             at: Instant::now(),
+                            mono: Mono::now(),
+                            bonding_failover: false,
                             ifindex: 0,
                             name: None,
                             removed: false,
@@ -426,6 +438,7 @@ impl LinkEvents {
                     Err(_) => return,
                 };
                 let at = Instant::now();
+                let mono = Mono::now();
                 let mut offset = 0;
                 while offset < data.len() {
                     let Ok(m) = NetlinkMessage::<RouteNetlinkMessage>::deserialize(&data[offset..])
@@ -446,6 +459,8 @@ impl LinkEvents {
                         let link = link_from(l);
                         let ev = LinkEvent {
                             at,
+                            mono,
+                            bonding_failover: link.failover,
                             ifindex: link.index,
                             name: Some(link.name).filter(|n| !n.is_empty()),
                             removed,

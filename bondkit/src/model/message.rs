@@ -4,10 +4,10 @@
 //! a translation may reorder them.
 
 use super::n_;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Code {
     // Input parsing
@@ -97,6 +97,44 @@ pub enum Code {
     NmUpKernelDown,
     NmDownKernelUp,
     PortNotManaged,
+    // The failover test (failover/)
+    RefuseBondInactive,
+    RefuseFewPortsUp,
+    RefuseNoTarget,
+    RefuseNoRoute,
+    RefuseRoutedAround,
+    RefuseTargetSilent,
+    RefuseTargetSilentTcp,
+    RefuseCheckpointDenied,
+    RefuseLinkDownNeedsAdmin,
+    RefuseCableNotPulled,
+    RefuseBadInterval,
+    RefuseStopped,
+    ProbeIcmpNotAllowed,
+    ProbeBindDevice,
+    ProbeSocket,
+    NoteTcpFallback,
+    NoteLacpDisconnect,
+    NoteCableNotBack,
+    MethodDisconnect,
+    MethodLinkDown,
+    MethodCable,
+    ActionUnplug,
+    ActionPlug,
+    VerdictNoMonitoring,
+    VerdictNoFailover,
+    VerdictDisconnect,
+    VerdictNoLoss,
+    VerdictAsExpected,
+    VerdictDowndelay,
+    VerdictSlowerThanMonitor,
+    VerdictArp,
+    VerdictMovedPorts,
+    FailbackCost,
+    FailbackUpdelay,
+    FailbackStays,
+    FailbackNoPrimary,
+    FailbackMissing,
 }
 
 impl Code {
@@ -184,19 +222,56 @@ impl Code {
             NmUpKernelDown => n_("{0} is up in NetworkManager but down in the kernel; something outside NetworkManager changed it. Re-activate it with NetworkManager."),
             NmDownKernelUp => n_("{0} is not active in NetworkManager but up in the kernel; something outside NetworkManager changed it. Re-activate it with NetworkManager."),
             PortNotManaged => n_("{0} is a port of {1} in the kernel but {2} in NetworkManager; re-activate the bond so that NetworkManager manages it again."),
+            RefuseBondInactive => n_("{0} is not active, so there is nothing to fail over; bring it up first."),
+            RefuseFewPortsUp => n_("Only {1} of the ports of {0} has a link ({2}): a failover test needs two ports with a link, or it would cut the bond off. Fix the other port's link first."),
+            RefuseNoTarget => n_("{0} has no gateway to probe; give a target address that is reached through the bond."),
+            RefuseNoRoute => n_("There is no route to {0}; give a target on the bond's network."),
+            RefuseRoutedAround => n_("The route to {0} leaves through {1}, not through {2}, so the test would not measure the bond; give a target on the bond's network."),
+            RefuseTargetSilent => n_("{0} did not answer any of {1} probes during a 1 s baseline; give a target that answers ping, such as the gateway."),
+            RefuseTargetSilentTcp => n_("{0} did not answer any of {1} TCP probes to port {2} during a 1 s baseline; give a target that answers, or a port that is not filtered."),
+            RefuseCheckpointDenied => n_("You are not allowed to create the checkpoint that protects the test, so it did not start: the system's policy (polkit) denied it."),
+            RefuseLinkDownNeedsAdmin => n_("Taking the link of {0} down needs administrator rights (CAP_NET_ADMIN); use the disconnect method or a cable pull instead. Nothing was changed."),
+            RefuseCableNotPulled => n_("The link of {0} did not go down within {1} s, so the test stopped; nothing was changed."),
+            RefuseStopped => n_("The test was stopped before anything was changed."),
+            RefuseBadInterval => n_("The probe interval must be 1 to 1000 ms; {0} is not."),
+            ProbeIcmpNotAllowed => n_("ICMP echo sockets are not allowed for your user (net.ipv4.ping_group_range is \"{0}\"); allow them with: sysctl -w net.ipv4.ping_group_range=\"0 2147483647\""),
+            ProbeBindDevice => n_("Cannot send probes through {0}: {1}."),
+            ProbeSocket => n_("Cannot open a probe socket: {0}."),
+            NoteTcpFallback => n_("ICMP is not allowed for your user, so the test probes with TCP to port {0} instead. To use ICMP, allow it with: sysctl -w net.ipv4.ping_group_range=\"0 2147483647\""),
+            NoteLacpDisconnect => n_("On 802.3ad, a disconnect tells the switch that the port stops aggregating, and some switches then disable that switch port; a link-down or cable test avoids that."),
+            NoteCableNotBack => n_("The link of {0} did not come back within {1} s; check its cable."),
+            MethodDisconnect => n_("NetworkManager releases the port from the bond, and the bond moves to another port at once. This proves that the backup path carries traffic."),
+            MethodLinkDown => n_("The port's link goes down as if its cable had failed, and the bond notices through its own link monitoring. This shows the bond's detection delay. It needs administrator rights."),
+            MethodCable => n_("You unplug the port's cable when asked, and plug it back in. This tests link detection end to end, cable and switch included."),
+            ActionUnplug => n_("Unplug the cable of {0} now."),
+            ActionPlug => n_("Plug the cable of {0} back in."),
+            VerdictNoMonitoring => n_("No failover: the bond has no link monitoring (miimon=0, no ARP), so it never noticed that {0} went down. Set miimon=100."),
+            VerdictNoFailover => n_("No failover: traffic did not come back within {0} s after {1} went down; check that the other ports reach the target."),
+            VerdictDisconnect => n_("Outage {0} ms: NetworkManager released {1} and the bond moved to {2} at once, so the backup path carries traffic."),
+            VerdictNoLoss => n_("No probe was lost: the bond moved traffic off {0} without a gap."),
+            VerdictAsExpected => n_("Outage {0} ms with miimon={1}: as expected."),
+            VerdictDowndelay => n_("Outage {0} ms: downdelay={1} adds {1} ms before the bond gives up on a port (miimon={2})."),
+            VerdictSlowerThanMonitor => n_("Outage {0} ms, more than miimon={1} and downdelay={2} explain: the switch or the target was slow to follow the new port."),
+            VerdictArp => n_("Outage {0} ms with ARP monitoring every {1} ms: the ARP monitor gives up on a port after {2} missed intervals ({3} ms)."),
+            VerdictMovedPorts => n_("Outage {0} ms: the bond moved traffic off {1} to its other ports."),
+            FailbackCost => n_("Failback: {0} took over again when it came back (primary_reselect={2}), which cost {1} ms."),
+            FailbackUpdelay => n_("updelay={0} waits {0} ms before a port that comes back is used."),
+            FailbackStays => n_("No failback: primary_reselect=failure keeps {0} active until it fails."),
+            FailbackNoPrimary => n_("No failback: the bond has no primary port, so {0} stays active."),
+            FailbackMissing => n_("No failback within {0} s, although {1} is the primary (primary_reselect={2})."),
         }
     }
 }
 
 /// A code with its arguments, some of which may be messages themselves (already rendered
 /// by the same front end, see [`Message::render`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub code: Code,
     pub args: Vec<Arg>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Arg {
     Text(String),

@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod client;
+pub mod deadman;
 pub mod error;
 pub mod proxies;
 pub mod read;
@@ -14,5 +15,6 @@ pub use apply::EditPlan;
 pub use client::{
     ApplyOptions, ApplyReport, BondProfile, DeviceInfo, NmClient, Pending, PortProfile,
 };
+pub use deadman::{DeadMan, DEAD_MAN_SECS};
 pub use error::NmError;
 pub use txn::{RollbackReport, ROLLBACK_SECS};

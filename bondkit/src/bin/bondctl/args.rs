@@ -57,6 +57,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Test failover on a live bond: probe a target every few ms, take the port that
+    /// carries the traffic down, bring it back, and report loss, outage and failback
+    FailoverTest(FailoverArgs),
     /// List every bond option with its type, default and modes
     Options {
         /// Show only the options that apply to this mode
@@ -169,4 +172,38 @@ pub struct EditArgs {
     pub timeout: u64,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args)]
+pub struct FailoverArgs {
+    /// The bond to test
+    pub name: String,
+    /// Where to send probes (default: the bond's gateway); it must be reached through the bond
+    #[arg(long, value_name = "IP")]
+    pub target: Option<String>,
+    /// Probe interval in milliseconds, 1 to 1000
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub interval_ms: u64,
+    /// disconnect (NetworkManager releases the port), link-down (netlink, needs root) or
+    /// cable (you pull the cable when told)
+    #[arg(long, default_value = "disconnect")]
+    pub method: String,
+    /// Probe kind: auto (ICMP, or TCP when ICMP sockets are not allowed), icmp or tcp
+    #[arg(long, default_value = "auto")]
+    pub probe: String,
+    /// The target's TCP port for TCP probes (a closed port is fine: its RST answers)
+    #[arg(long, value_name = "PORT", default_value_t = 9)]
+    pub tcp_port: u16,
+    /// Seconds to wait for a cable to be pulled, and to be plugged back in
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub cable_timeout: u64,
+    /// Print the report as one JSON object
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the report as Markdown to FILE
+    #[arg(long, value_name = "FILE.md")]
+    pub report: Option<std::path::PathBuf>,
+    /// List the tests kept for this bond instead of running one
+    #[arg(long)]
+    pub history: bool,
 }

@@ -2,6 +2,7 @@
 //! 3 NetworkManager refused or failed, 4 not found.
 
 mod args;
+mod failover;
 mod output;
 mod status;
 
@@ -20,6 +21,9 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("tokio runtime");
+    if let Command::FailoverTest(a) = cli.command {
+        return rt.block_on(failover::run(a));
+    }
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -82,6 +86,7 @@ async fn run(cli: Cli) -> Result<(), NmError> {
             Ok(())
         }
         Command::Status { name, json, watch } => status::run(&name, json, watch).await,
+        Command::FailoverTest(_) => unreachable!("handled in main"),
         Command::Options { mode, json } => {
             output::options(OPTIONS, mode.as_deref(), json).map_err(NmError::Invalid)
         }
