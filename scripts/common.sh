@@ -7,7 +7,7 @@ need_cargo() {
         [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
     fi
     command -v cargo >/dev/null 2>&1 || {
-        echo "cargo is missing: install Rust 1.75 or newer with rustup (https://rustup.rs), then run this again." >&2
+        echo "cargo is missing: install Rust 1.92 or newer with rustup (https://rustup.rs), then run this again." >&2
         exit 1
     }
 }

@@ -44,6 +44,10 @@ fn main() {
             "an_unreachable_target_loses_every_probe",
             an_unreachable_target_loses_every_probe,
         ),
+        (
+            "the_route_names_the_interface_it_leaves_by",
+            the_route_names_the_interface_it_leaves_by,
+        ),
     ];
     let mut failed = 0;
     for (name, case) in cases {
@@ -201,4 +205,30 @@ fn an_unreachable_target_loses_every_probe() {
     assert!(sent > 10);
     assert_eq!(replies, 0);
     assert_eq!(lost, sent, "every probe that could not leave is lost");
+}
+
+/// The failover test's "routed around the bond" check: the kernel's route lookup.
+fn the_route_names_the_interface_it_leaves_by() {
+    use bondkit::kernel::control;
+    let sh = |c: &str| {
+        assert!(
+            Command::new("sh")
+                .arg("-c")
+                .arg(c)
+                .status()
+                .unwrap()
+                .success(),
+            "{c}"
+        )
+    };
+    sh("ip link add vx0 type veth peer name vx1 && ip addr add 10.88.0.1/24 dev vx0 && ip link set vx0 up && ip link set vx1 up");
+    let via = control::route_interface("10.88.0.2".parse().unwrap()).expect("route lookup");
+    assert!(via.is_some(), "no route found");
+    assert_eq!(control::link_name(via.unwrap()).as_deref(), Some("vx0"));
+    match control::route_interface("192.0.2.1".parse().unwrap()) {
+        Ok(None) => {}
+        Err(e) => assert_eq!(e.raw_os_error(), Some(libc::ENETUNREACH), "{e}"),
+        Ok(Some(i)) => panic!("a route to 192.0.2.1 through {i}"),
+    }
+    sh("ip link del vx0");
 }

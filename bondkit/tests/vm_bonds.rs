@@ -3,6 +3,8 @@
 //! activates real bonds over veth ports. Many checks run per boot. If the guest cannot
 //! boot, the test fails with the console output; it never skips.
 
+#[path = "vm_cases/failover.rs"]
+mod failover;
 #[path = "vm_cases/reapply.rs"]
 mod reapply;
 #[path = "vm_cases/safety.rs"]
@@ -10,6 +12,13 @@ mod safety;
 mod support;
 
 use bondkit::kernel::{self, procfs, KernelBond, LinkEvents};
+use failover::{
+    failover_arp_monitoring_is_named, failover_downdelay_and_updelay_show,
+    failover_failback_follows_primary_reselect, failover_killed_is_restored_by_nm,
+    failover_lacp_finds_the_carrying_port, failover_link_down_disconnect_and_cable_match_ping,
+    failover_refusals_change_nothing, failover_unprivileged_with_icmp_and_with_tcp,
+    failover_without_link_monitoring_says_why,
+};
 use reapply::reapply_per_option;
 use safety::{
     a_bond_up_without_ports_is_not_success, a_killed_edit_of_a_running_bond_is_restored_by_nm,
@@ -24,6 +33,9 @@ fn main() {
     if std::env::var_os("BONDSMITH_VM").is_none() {
         support::boot_guest();
     }
+    // NM allows every user here (as polkit does after the admin's password): the failover
+    // test runs as nobody too. Root-only denials are tested on test bed A.
+    std::env::set_var("NM_TESTBED_AUTH", "false");
     let bed = Testbed::start("vm", &["eno1", "eno2"]);
     support::run_cases(
         &bed,
@@ -37,6 +49,15 @@ fn main() {
             a_bond_up_without_ports_is_not_success,
             a_killed_edit_of_a_running_bond_is_restored_by_nm,
             reapply_per_option,
+            failover_link_down_disconnect_and_cable_match_ping,
+            failover_failback_follows_primary_reselect,
+            failover_downdelay_and_updelay_show,
+            failover_lacp_finds_the_carrying_port,
+            failover_arp_monitoring_is_named,
+            failover_without_link_monitoring_says_why,
+            failover_refusals_change_nothing,
+            failover_unprivileged_with_icmp_and_with_tcp,
+            failover_killed_is_restored_by_nm,
         ],
     );
 }

@@ -76,8 +76,12 @@ fn gateway(profile: &BondProfile) -> Option<IpAddr> {
     s.ipv4.gateway.or(s.ipv6.gateway)
 }
 
-/// The port with the most packets sent between two counter readings.
-fn busiest(before: &[(String, u64)], after: &[(String, u64)], among: &[String]) -> Option<String> {
+/// Packets each port sent between two counter readings.
+fn deltas(
+    before: &[(String, u64)],
+    after: &[(String, u64)],
+    among: &[String],
+) -> Vec<(String, u64)> {
     after
         .iter()
         .filter(|(n, _)| among.contains(n))
@@ -85,8 +89,33 @@ fn busiest(before: &[(String, u64)], after: &[(String, u64)], among: &[String]) 
             let b = before.iter().find(|(m, _)| m == n).map_or(*a, |(_, b)| *b);
             (n.clone(), a.saturating_sub(b))
         })
+        .collect()
+}
+
+/// The port with the most packets sent between two counter readings.
+fn busiest(before: &[(String, u64)], after: &[(String, u64)], among: &[String]) -> Option<String> {
+    deltas(before, after, among)
+        .into_iter()
         .max_by_key(|(_, d)| *d)
         .map(|(n, _)| n)
+}
+
+/// The port that carried `probes` probes between two counter readings. A hashing mode puts
+/// one flow on one port, so that port sent at least as many packets; where other traffic
+/// makes several qualify, the one with the least besides the probes.
+fn carrier_of_probes(
+    before: &[(String, u64)],
+    after: &[(String, u64)],
+    among: &[String],
+    probes: u64,
+) -> Option<String> {
+    let floor = probes * 9 / 10;
+    deltas(before, after, among)
+        .into_iter()
+        .filter(|(_, n)| *n >= floor)
+        .min_by_key(|(_, n)| *n)
+        .map(|(p, _)| p)
+        .or_else(|| busiest(before, after, among))
 }
 
 /// How long to wait for a failover: a few times what the bond's monitoring needs, and at
@@ -132,10 +161,23 @@ pub async fn run(
     let kernel = read(&req.bond)?
         .filter(|_| profile.external || profile.device_state.as_deref() == Some("activated"))
         .ok_or_else(|| refuse(Code::RefuseBondInactive, [&req.bond]))?;
+    // A usable port has a link; on 802.3ad it must also distribute in the active
+    // aggregator, or taking the other one down leaves nothing that carries traffic.
+    let usable = |p: &&crate::kernel::KernelPort| {
+        p.mii == "up"
+            && (kernel.mode != "802.3ad"
+                || (p
+                    .partner_state
+                    .is_some_and(crate::kernel::lacp::is_distributing)
+                    && kernel
+                        .ad_info
+                        .as_ref()
+                        .is_none_or(|a| p.aggregator_id == Some(a.aggregator))))
+    };
     let up: Vec<String> = kernel
         .ports
         .iter()
-        .filter(|p| p.mii == "up")
+        .filter(usable)
         .map(|p| p.name.clone())
         .collect();
     if up.len() < 2 {
@@ -155,6 +197,11 @@ pub async fn run(
         .or_else(|| gateway(&profile))
         .ok_or_else(|| refuse(Code::RefuseNoTarget, [&req.bond]))?;
     match control::route_interface(target) {
+        Err(e) if e.raw_os_error() != Some(libc::ENETUNREACH) => {
+            return Err(TestError::Nm(NmError::Refused(format!(
+                "Could not ask the kernel for the route to {target}: {e}."
+            ))))
+        }
         Ok(Some(i)) if i == kernel.ifindex => {}
         Ok(Some(i)) => {
             let via = control::link_name(i).unwrap_or_else(|| format!("interface {i}"));
@@ -234,7 +281,7 @@ pub async fn run(
     let tx1 = control::tx_packets(&up).unwrap_or_default();
     let port = match w.bond.active_port.clone().filter(|p| up.contains(p)) {
         Some(p) => p,
-        None => busiest(&tx0, &tx1, &up).unwrap_or_else(|| up[0].clone()),
+        None => carrier_of_probes(&tx0, &tx1, &up, sent).unwrap_or_else(|| up[0].clone()),
     };
     w.port = Some(port.clone());
     let others: Vec<String> = up.iter().filter(|p| **p != port).cloned().collect();
@@ -509,6 +556,12 @@ pub async fn run(
     };
     let details = Details {
         port,
+        outages: w
+            .timeline
+            .outages(started, end, end, patience)
+            .iter()
+            .map(|o| (o.start.ms_after(trigger), o.end.ms_after(trigger), o.lost))
+            .collect(),
         outage_start_ms: outage.map(|o| o.start.ms_after(trigger)),
         outage_end_ms: outage.map(|o| o.end.ms_after(trigger)),
         verdict,

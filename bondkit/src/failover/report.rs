@@ -38,6 +38,8 @@ pub struct Details {
     /// The longest outage's start and end, in ms after the trigger.
     pub outage_start_ms: Option<f64>,
     pub outage_end_ms: Option<f64>,
+    /// Every run of lost probes: (start, end) in ms after the trigger, and how many.
+    pub outages: Vec<(f64, f64, u32)>,
     /// The verdict as coded messages, for front ends that translate.
     pub verdict: Vec<Message>,
     pub timings: BondTimings,

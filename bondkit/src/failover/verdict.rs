@@ -132,6 +132,13 @@ fn failover_sentence(t: &BondTimings, o: &Outcome) -> Message {
             [Arg::Text(o.waited_secs.to_string()), Arg::from(&o.port)],
         );
     }
+    if o.method == Method::Disconnect && t.mode == "active-backup" {
+        let to = o.new_active.clone().unwrap_or_default();
+        return Message::new(
+            Code::VerdictDisconnect,
+            [ms(o.outage_ms), Arg::from(&o.port), Arg::from(to)],
+        );
+    }
     if o.outage_ms <= 0.0 {
         return Message::new(Code::VerdictNoLoss, [&o.port]);
     }
@@ -139,13 +146,6 @@ fn failover_sentence(t: &BondTimings, o: &Outcome) -> Message {
         return Message::new(
             Code::VerdictMovedPorts,
             [ms(o.outage_ms), Arg::from(&o.port)],
-        );
-    }
-    if o.method == Method::Disconnect {
-        let to = o.new_active.clone().unwrap_or_default();
-        return Message::new(
-            Code::VerdictDisconnect,
-            [ms(o.outage_ms), Arg::from(&o.port), Arg::from(to)],
         );
     }
     if t.miimon == 0 && t.arp_interval > 0 {
