@@ -37,21 +37,29 @@ fn main() {
     p.stop();
     let cpu = cpu_secs(libc::RUSAGE_SELF) - cpu0;
     let mut lag = Vec::new();
+    let mut gaps = Vec::new();
+    let mut last = None;
     let (mut sent, mut replies) = (0, 0);
     while let Ok(e) = p.events().try_recv() {
         match e {
             ProbeEvent::Sent { scheduled, at, .. } => {
                 sent += 1;
                 lag.push(at.ms_after(scheduled));
+                if let Some(prev) = last {
+                    gaps.push((at.ms_after(prev) - ms as f64).abs());
+                }
+                last = Some(at);
             }
             ProbeEvent::Reply { .. } => replies += 1,
             ProbeEvent::Lost { .. } => {}
         }
     }
     println!(
-        "bondsmith prober  every {ms:>4} ms: {sent} sent, {replies} answered; send jitter p50 {:.3} ms, p99 {:.3} ms; CPU {:.2} s per minute",
+        "bondsmith prober  every {ms:>4} ms: {sent} sent, {replies} answered; send time vs schedule p50 {:.3} ms, p99 {:.3} ms; interval error p50 {:.3} ms, p99 {:.3} ms; CPU {:.2} s per minute",
         pct(&mut lag, 0.5),
         pct(&mut lag, 0.99),
+        pct(&mut gaps, 0.5),
+        pct(&mut gaps, 0.99),
         cpu * 60.0 / secs as f64
     );
 
@@ -88,12 +96,17 @@ fn main() {
         return;
     };
     let step = ms.max(2) as f64;
+    let _ = (s0, t0);
+    // ping schedules each send from the last one, so it drifts from any fixed schedule:
+    // compare its intervals (consecutive replies) with the one asked for.
     let mut plag: Vec<f64> = stamps
-        .iter()
-        .map(|(s, t)| (t - t0) * 1000.0 - (s - s0) as f64 * step)
+        .windows(2)
+        .filter(|w| w[1].0 == w[0].0 + 1)
+        .map(|w| ((w[1].1 - w[0].1) * 1000.0 - step).abs())
         .collect();
+    let drift = stamps.last().map_or(0.0, |(s, t)| (t - t0) * 1000.0 - (s - s0) as f64 * step);
     println!(
-        "iputils ping -i {pmsg}: reply-time jitter p50 {:.3} ms, p99 {:.3} ms (drift from its own first stamp); CPU {:.2} s per minute",
+        "iputils ping -i {pmsg}: interval error p50 {:.3} ms, p99 {:.3} ms (from its -D reply stamps); behind its schedule by {drift:.0} ms at the end; CPU {:.2} s per minute",
         pct(&mut plag, 0.5),
         pct(&mut plag, 0.99),
         cpu * 60.0 / secs as f64
