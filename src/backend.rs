@@ -33,6 +33,15 @@ async fn on_backend<T: Send + 'static>(fut: impl Future<Output = T> + Send + 'st
         .expect("the backend runtime never drops a request")
 }
 
+/// A failover test under way: its events, its result, and the way to stop it.
+pub struct FailoverRun {
+    pub events: async_channel::Receiver<bondkit::failover::TestEvent>,
+    pub result: async_channel::Receiver<
+        Result<bondkit::failover::TestRecord, bondkit::failover::TestError>,
+    >,
+    pub stop: async_channel::Sender<()>,
+}
+
 /// What the main window shows.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -203,6 +212,33 @@ impl Backend {
             }
         });
         rx
+    }
+
+    /// Runs a failover test; a finished one is kept in the history.
+    pub fn run_failover(&self, req: bondkit::failover::TestRequest) -> FailoverRun {
+        let (etx, events) = async_channel::unbounded();
+        let (rtx, result) = async_channel::bounded(1);
+        let (stop, srx) = async_channel::bounded(1);
+        let client = self.client.clone();
+        runtime().spawn(async move {
+            let r = bondkit::failover::run(&client, &req, &etx, Some(&srx)).await;
+            if let Ok(record) = &r {
+                let _ =
+                    bondkit::failover::history::save(&bondkit::failover::history::root(), record);
+            }
+            drop(etx);
+            let _ = rtx.send(r).await;
+        });
+        FailoverRun {
+            events,
+            result,
+            stop,
+        }
+    }
+
+    /// The bond's kept failover tests, newest first.
+    pub fn failover_history(&self, bond: &str) -> Vec<bondkit::failover::TestRecord> {
+        bondkit::failover::history::list(&bondkit::failover::history::root(), bond)
     }
 
     pub async fn delete(&self, name: String) -> Result<Vec<String>, NmError> {

@@ -3,7 +3,7 @@
 
 use crate::backend::{Backend, Snapshot};
 use crate::i18n::{gettext, gettext_f};
-use crate::widgets::{bond_row, BondEditor, BondPage};
+use crate::widgets::{bond_row, BondEditor, BondPage, FailoverPage};
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use bondkit::nm::{ApplyOptions, BondProfile, NmError, Pending};
@@ -38,6 +38,8 @@ mod imp {
         pub editor: TemplateChild<BondEditor>,
         #[template_child]
         pub bond_page: TemplateChild<BondPage>,
+        #[template_child]
+        pub failover_page: TemplateChild<FailoverPage>,
         /// The bond page's subject, and a counter that retires older kernel watchers.
         pub shown_bond: RefCell<Option<String>>,
         pub watch_generation: Cell<u64>,
@@ -69,6 +71,7 @@ mod imp {
         fn class_init(klass: &mut Self::Class) {
             BondEditor::ensure_type();
             BondPage::ensure_type();
+            FailoverPage::ensure_type();
             klass.bind_template();
         }
 
@@ -122,6 +125,12 @@ impl BondsmithWindow {
                 .parameter_type(Some(glib::VariantTy::STRING))
                 .activate(|w: &Self, _, p| {
                     w.start_edit(&p.and_then(|p| p.get::<String>()).unwrap_or_default())
+                })
+                .build(),
+            gio::ActionEntry::builder("test-failover")
+                .parameter_type(Some(glib::VariantTy::STRING))
+                .activate(|w: &Self, _, p| {
+                    w.show_failover(&p.and_then(|p| p.get::<String>()).unwrap_or_default())
                 })
                 .build(),
             gio::ActionEntry::builder("delete-bond")
@@ -215,11 +224,12 @@ impl BondsmithWindow {
         imp.busy_spinner.set_spinning(name == "busy");
         let in_flow = matches!(name, "editor" | "busy");
         imp.back_button
-            .set_visible(matches!(name, "editor" | "bond"));
+            .set_visible(matches!(name, "editor" | "bond" | "failover"));
         imp.add_button.set_visible(!in_flow && name != "error");
         let title = match name {
             "editor" if imp.editor.is_editing() => gettext("Edit Bond"),
             "editor" => gettext("New Bond"),
+            "failover" => gettext("Test Failover"),
             "bond" => {
                 let snap = imp.snapshot.borrow();
                 let key = imp.shown_bond.borrow().clone().unwrap_or_default();
@@ -417,6 +427,8 @@ impl BondsmithWindow {
         imp.shown_bond.replace(Some(bond.settings.uuid.clone()));
         imp.shown_state.replace(Some(shown_key(bond, &snap)));
         imp.bond_page.load(bond);
+        imp.bond_page
+            .set_history(&backend.failover_history(bond.name()));
         self.show_page("bond");
         let generation = imp.watch_generation.get() + 1;
         imp.watch_generation.set(generation);
@@ -437,12 +449,41 @@ impl BondsmithWindow {
         ));
     }
 
+    /// The failover test page for the bond whose UUID (or name) is `key`.
+    pub fn show_failover(&self, key: &str) {
+        let imp = self.imp();
+        let Some(backend) = imp.backend.borrow().clone() else {
+            return;
+        };
+        let snap = imp.snapshot.borrow().clone();
+        let Some(bond) = find(&snap.bonds, key) else {
+            return self.toast(&gettext_f("{} no longer exists.", &[key]));
+        };
+        imp.shown_bond.replace(Some(bond.settings.uuid.clone()));
+        // The bond page's live watch stops while the test page is shown.
+        imp.watch_generation.set(imp.watch_generation.get() + 1);
+        imp.failover_page.load(bond, backend);
+        self.show_page("failover");
+    }
+
+    pub fn failover_page(&self) -> FailoverPage {
+        self.imp().failover_page.get()
+    }
+
     pub fn bond_page(&self) -> BondPage {
         self.imp().bond_page.get()
     }
 
     fn go_back(&self) {
         let imp = self.imp();
+        if self.page() == "failover" {
+            // A running test finishes (or is stopped) first: it owns the port.
+            let shown = imp.shown_bond.borrow().clone();
+            if let (false, Some(uuid)) = (imp.failover_page.is_running(), shown) {
+                self.show_bond(&uuid);
+            }
+            return;
+        }
         if self.page() == "bond" {
             imp.watch_generation.set(imp.watch_generation.get() + 1);
             self.render_list();

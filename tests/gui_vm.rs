@@ -13,7 +13,7 @@ mod support;
 
 use adw::prelude::*;
 use bondsmith::BondsmithWindow;
-use gui_support::{act, find_label, screenshot, set_patience, settle, wait_until};
+use gui_support::{act, click, find_label, screenshot, set_patience, settle, wait_until};
 use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -51,6 +51,7 @@ fn main() {
         .env("XDG_RUNTIME_DIR", "/tmp/gui-vm-run")
         .env("GSETTINGS_BACKEND", "memory")
         .env("BONDSMITH_SCREENSHOTS", "/results")
+        .env("BONDSMITH_HISTORY_DIR", "/tmp/gui-vm-history")
         .status()
         .expect("run the GUI cases in the test bed's namespace");
     let _ = xvfb.kill();
@@ -83,10 +84,16 @@ fn in_namespace(dir: std::path::PathBuf) {
         .expect("main window");
     win.set_default_size(760, 900);
 
-    let cases: &[(&str, GuiCase)] = &[(
-        "an_inactive_bond_brought_up_elsewhere_is_followed_live",
-        an_inactive_bond_brought_up_elsewhere_is_followed_live,
-    )];
+    let cases: &[(&str, GuiCase)] = &[
+        (
+            "an_inactive_bond_brought_up_elsewhere_is_followed_live",
+            an_inactive_bond_brought_up_elsewhere_is_followed_live,
+        ),
+        (
+            "a_failover_test_from_the_bond_page",
+            a_failover_test_from_the_bond_page,
+        ),
+    ];
     // The host's filter reaches the guest through the results share (the guest's cwd).
     let filter = std::fs::read_to_string("/results/filter").ok();
     let mut failed = Vec::new();
@@ -238,4 +245,106 @@ fn an_inactive_bond_brought_up_elsewhere_is_followed_live(bed: &Testbed, win: &B
         "the page was rebuilt with a wrong title"
     );
     assert_eq!(page.active_port_text(), "eno1");
+}
+
+/// Issue 9: the test page, driven as a user does, against a real bond: the result card
+/// shows the engine's own report, the chart drew the run, and the bond page shows the
+/// kept result.
+fn a_failover_test_from_the_bond_page(bed: &Testbed, win: &BondsmithWindow) {
+    // ICMP datagram sockets for every group in this namespace (Debian ships "1 0").
+    std::fs::write("/proc/sys/net/ipv4/ping_group_range", "0 2147483647").unwrap();
+    ok(&bed.bondctl(&[
+        "create",
+        "bond7",
+        "--mode",
+        "active-backup",
+        "--port",
+        "eno1",
+        "--port",
+        "eno2",
+        "--option",
+        "miimon=100",
+        "--ipv4",
+        "10.77.0.21/24",
+        "--gateway",
+        "10.77.0.1",
+        "--ipv6",
+        "disabled",
+        "--timeout",
+        "30",
+    ]));
+    wait_until("the bond in the list", || {
+        win.snapshot().bonds.iter().any(|b| b.name() == "bond7")
+    });
+    act(win, "win.show-bond", Some(&"bond7".to_variant()));
+    wait_until("both ports up on the bond page", || {
+        let p = win.bond_page().port_summary();
+        p.len() == 2 && p.iter().all(|(_, s)| s.contains("MII up"))
+    });
+    let uuid = win
+        .snapshot()
+        .bonds
+        .iter()
+        .find(|b| b.name() == "bond7")
+        .unwrap()
+        .settings
+        .uuid
+        .clone();
+    act(win, "win.test-failover", Some(&uuid.to_variant()));
+    wait_until("the test page", || win.page() == "failover");
+    let page = win.failover_page();
+    assert_eq!(win.title_text(), "Test Failover");
+    assert_eq!(
+        page.target_row().text(),
+        "10.77.0.1",
+        "the target is the gateway"
+    );
+    assert_eq!(page.method_row().selected(), 0, "disconnect is the default");
+    screenshot(win, "vm-failover-setup");
+    click(&page.start_button());
+    let mut shot = false;
+    wait_until("the test to finish", || {
+        let (samples, _, marks) = page.chart().counts();
+        if !shot && marks >= 2 && samples > 150 {
+            screenshot(win, "vm-failover-running");
+            shot = true;
+        }
+        page.record().is_some() || page.error().is_some()
+    });
+    assert_eq!(page.error(), None);
+    let record = page.record().unwrap();
+    let r = &record.report;
+    println!("    result: {}", r.verdict.as_deref().unwrap_or(""));
+    let rows = page.result_rows();
+    let row = |t: &str| rows.iter().find(|(title, _)| title == t).unwrap().1.clone();
+    assert_eq!(
+        row("Longest Outage"),
+        format!("{:.0} ms", r.longest_outage_ms.unwrap())
+    );
+    assert!(row("Probes Lost").starts_with(&format!("{} of {}", r.lost.unwrap(), r.sent.unwrap())));
+    assert_eq!(
+        row("Active Port"),
+        format!(
+            "{} → {} → {}",
+            r.active_before.as_deref().unwrap(),
+            r.active_after.as_deref().unwrap(),
+            r.active_final.as_deref().unwrap_or("–")
+        )
+    );
+    assert!(page.chart().counts().2 >= 3, "the chart has its markers");
+    assert!(shot, "the running chart was never captured");
+    screenshot(win, "vm-failover-result");
+    // Kept, and shown on the bond page.
+    let kept =
+        bondkit::failover::history::list(std::path::Path::new("/tmp/gui-vm-history"), "bond7");
+    assert_eq!(kept.first(), Some(&record), "the history holds this test");
+    act(win, "win.back", None);
+    wait_until("the bond page", || win.page() == "bond");
+    let line = win.bond_page().history_text();
+    assert!(
+        line.starts_with("Tested just now:")
+            && line.contains(&format!("{:.0} ms outage", r.longest_outage_ms.unwrap())),
+        "{line}"
+    );
+    screenshot(win, "vm-bond-page-with-test-history");
 }

@@ -104,7 +104,9 @@ fn main() {
         .filter(|w| w[1].0 == w[0].0 + 1)
         .map(|w| ((w[1].1 - w[0].1) * 1000.0 - step).abs())
         .collect();
-    let drift = stamps.last().map_or(0.0, |(s, t)| (t - t0) * 1000.0 - (s - s0) as f64 * step);
+    let drift = stamps
+        .last()
+        .map_or(0.0, |(s, t)| (t - t0) * 1000.0 - (s - s0) as f64 * step);
     println!(
         "iputils ping -i {pmsg}: interval error p50 {:.3} ms, p99 {:.3} ms (from its -D reply stamps); behind its schedule by {drift:.0} ms at the end; CPU {:.2} s per minute",
         pct(&mut plag, 0.5),

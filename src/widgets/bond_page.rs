@@ -2,7 +2,7 @@
 //! failures, speed, LACP aggregator and partner) with diagnostics as banners. It renders
 //! what the backend streams from netlink events; nothing here polls.
 
-use crate::i18n::{gettext, gettext_f};
+use crate::i18n::{gettext, gettext_f, ngettext_f};
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use bondkit::kernel::{Diagnostic, KernelBond, KernelPort};
@@ -30,6 +30,11 @@ mod imp {
         pub ports_group: TemplateChild<adw::PreferencesGroup>,
         #[template_child]
         pub edit_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub test_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub history_row: TemplateChild<adw::ExpanderRow>,
+        pub history_rows: RefCell<Vec<adw::ActionRow>>,
         pub port_rows: RefCell<Vec<adw::ActionRow>>,
         pub banner_texts: RefCell<Vec<String>>,
         pub bond: RefCell<Option<String>>,
@@ -54,6 +59,19 @@ mod imp {
         fn constructed(&self) {
             self.parent_constructed();
             let obj = self.obj();
+            self.test_button.connect_clicked(glib::clone!(
+                #[weak]
+                obj,
+                move |_| {
+                    if let Some(uuid) = obj.imp().bond.borrow().clone() {
+                        let _ = WidgetExt::activate_action(
+                            &obj,
+                            "win.test-failover",
+                            Some(&uuid.to_variant()),
+                        );
+                    }
+                }
+            ));
             self.edit_button.connect_clicked(glib::clone!(
                 #[weak]
                 obj,
@@ -277,6 +295,41 @@ impl BondPage {
         imp.port_rows.replace(rows);
     }
 
+    /// The kept failover tests, newest first: the last one in the row, the rest behind it.
+    pub fn set_history(&self, tests: &[bondkit::failover::TestRecord]) {
+        let imp = self.imp();
+        for r in imp.history_rows.take() {
+            imp.history_row.remove(&r);
+        }
+        imp.history_row.set_visible(!tests.is_empty());
+        let Some(last) = tests.first() else {
+            return;
+        };
+        imp.history_row.set_subtitle(&test_line(last));
+        let rows: Vec<adw::ActionRow> = tests
+            .iter()
+            .take(20)
+            .map(|t| {
+                let row = adw::ActionRow::builder()
+                    .title(bondkit::failover::history::format_utc(t.finished_at))
+                    .subtitle(test_line(t))
+                    .build();
+                imp.history_row.add_row(&row);
+                row
+            })
+            .collect();
+        imp.history_rows.replace(rows);
+    }
+
+    /// What the history row says, for tests.
+    pub fn history_text(&self) -> String {
+        let r = &self.imp().history_row;
+        if !r.is_visible() {
+            return String::new();
+        }
+        r.subtitle().to_string()
+    }
+
     /// The banners' texts, for tests.
     pub fn banner_texts(&self) -> Vec<String> {
         self.imp().banner_texts.borrow().clone()
@@ -304,5 +357,52 @@ impl BondPage {
                 )
             })
             .collect()
+    }
+}
+
+/// "Tested 3 days ago: 104 ms outage, failback 96 ms".
+fn test_line(t: &bondkit::failover::TestRecord) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let age = now.saturating_sub(t.finished_at);
+    let when = match age {
+        0..=59 => gettext("Tested just now"),
+        60..=3599 => {
+            let n = (age / 60) as u32;
+            ngettext_f(
+                "Tested {} minute ago",
+                "Tested {} minutes ago",
+                n,
+                &[&n.to_string()],
+            )
+        }
+        3600..=86_399 => {
+            let n = (age / 3600) as u32;
+            ngettext_f(
+                "Tested {} hour ago",
+                "Tested {} hours ago",
+                n,
+                &[&n.to_string()],
+            )
+        }
+        _ => {
+            let n = (age / 86_400) as u32;
+            ngettext_f(
+                "Tested {} day ago",
+                "Tested {} days ago",
+                n,
+                &[&n.to_string()],
+            )
+        }
+    };
+    let r = &t.report;
+    let outage = format!("{:.0}", r.longest_outage_ms.unwrap_or(0.0));
+    match r.failback_outage_ms {
+        Some(f) => gettext_f(
+            "{}: {} ms outage, failback {} ms",
+            &[&when, &outage, &format!("{f:.0}")],
+        ),
+        None => gettext_f("{}: {} ms outage", &[&when, &outage]),
     }
 }
