@@ -1,6 +1,7 @@
 //! Bondsmith, the GNOME app. It renders bondkit's model and sends it intents; it talks
 //! neither D-Bus nor netlink itself (see `backend`).
 
+pub mod a11y;
 pub mod application;
 pub mod backend;
 pub mod config;

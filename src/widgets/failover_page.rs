@@ -385,6 +385,19 @@ impl FailoverPage {
             r.active_after.clone().unwrap_or_else(dash),
             r.active_final.clone().unwrap_or_else(dash)
         ));
+        // A screen reader gets the figures in one go.
+        let summary = gettext_f(
+            "Outage {} ms, {} of {} probes lost, kernel failover {}, failback {}.",
+            &[
+                &format!("{:.0}", r.longest_outage_ms.unwrap_or(0.0)),
+                &r.lost.unwrap_or(0).to_string(),
+                &r.sent.unwrap_or(0).to_string(),
+                &ms(r.kernel_failover_ms),
+                &ms(r.failback_outage_ms),
+            ],
+        );
+        crate::a11y::set_description(&*imp.result_group, &summary);
+        crate::a11y::set_description(&*imp.verdict_label, &summary);
         imp.cable_button
             .set_visible(r.method == Some(Method::Disconnect));
         imp.result_group.set_visible(true);

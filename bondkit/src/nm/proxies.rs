@@ -1,4 +1,6 @@
 //! The parts of NetworkManager's D-Bus API that Bondsmith uses (NM 1.42 and later).
+//! Calls that change something may ask the user for a password (polkit's agent on the
+//! desktop), so they carry D-Bus's ALLOW_INTERACTIVE_AUTHORIZATION flag.
 
 use super::settings::NmSettings;
 use std::collections::HashMap;
@@ -13,6 +15,7 @@ use zbus::zvariant::{ObjectPath, OwnedObjectPath, OwnedValue};
 pub trait NetworkManager {
     fn get_devices(&self) -> zbus::Result<Vec<OwnedObjectPath>>;
 
+    #[zbus(allow_interactive_auth)]
     fn activate_connection(
         &self,
         connection: &ObjectPath<'_>,
@@ -20,8 +23,10 @@ pub trait NetworkManager {
         specific_object: &ObjectPath<'_>,
     ) -> zbus::Result<OwnedObjectPath>;
 
+    #[zbus(allow_interactive_auth)]
     fn deactivate_connection(&self, active_connection: &ObjectPath<'_>) -> zbus::Result<()>;
 
+    #[zbus(allow_interactive_auth)]
     fn checkpoint_create(
         &self,
         devices: &[ObjectPath<'_>],
@@ -29,13 +34,16 @@ pub trait NetworkManager {
         flags: u32,
     ) -> zbus::Result<OwnedObjectPath>;
 
+    #[zbus(allow_interactive_auth)]
     fn checkpoint_destroy(&self, checkpoint: &ObjectPath<'_>) -> zbus::Result<()>;
 
+    #[zbus(allow_interactive_auth)]
     fn checkpoint_rollback(
         &self,
         checkpoint: &ObjectPath<'_>,
     ) -> zbus::Result<HashMap<String, u32>>;
 
+    #[zbus(allow_interactive_auth)]
     fn checkpoint_adjust_rollback_timeout(
         &self,
         checkpoint: &ObjectPath<'_>,
@@ -57,6 +65,7 @@ pub trait NetworkManager {
 pub trait Settings {
     fn list_connections(&self) -> zbus::Result<Vec<OwnedObjectPath>>;
 
+    #[zbus(allow_interactive_auth)]
     fn add_connection2(
         &self,
         settings: &NmSettings,
@@ -72,6 +81,7 @@ pub trait Settings {
 pub trait Connection {
     fn get_settings(&self) -> zbus::Result<NmSettings>;
 
+    #[zbus(allow_interactive_auth)]
     fn update2(
         &self,
         settings: &NmSettings,
@@ -79,6 +89,7 @@ pub trait Connection {
         args: &HashMap<String, OwnedValue>,
     ) -> zbus::Result<HashMap<String, OwnedValue>>;
 
+    #[zbus(allow_interactive_auth)]
     fn delete(&self) -> zbus::Result<()>;
 
     #[zbus(property)]
@@ -108,9 +119,11 @@ pub trait ActiveConnection {
     default_service = "org.freedesktop.NetworkManager"
 )]
 pub trait Device {
+    #[zbus(allow_interactive_auth)]
     fn disconnect(&self) -> zbus::Result<()>;
 
     /// Applies the saved profile (an empty map) to the running device in place.
+    #[zbus(allow_interactive_auth)]
     fn reapply(&self, connection: &NmSettings, version_id: u64, flags: u32) -> zbus::Result<()>;
 
     fn get_applied_connection(&self, flags: u32) -> zbus::Result<(NmSettings, u64)>;
