@@ -17,7 +17,7 @@ use failover::{
     failover_failback_follows_primary_reselect, failover_killed_is_restored_by_nm,
     failover_lacp_finds_the_carrying_port, failover_link_down_disconnect_and_cable_match_ping,
     failover_refusals_change_nothing, failover_unprivileged_with_icmp_and_with_tcp,
-    failover_without_link_monitoring_says_why,
+    failover_without_link_monitoring_says_why, failover_without_the_checkpoint_right_is_refused,
 };
 use reapply::reapply_per_option;
 use safety::{
@@ -58,6 +58,7 @@ fn main() {
             failover_refusals_change_nothing,
             failover_unprivileged_with_icmp_and_with_tcp,
             failover_killed_is_restored_by_nm,
+            failover_without_the_checkpoint_right_is_refused,
         ],
     );
 }

@@ -100,21 +100,22 @@ fn busiest(before: &[(String, u64)], after: &[(String, u64)], among: &[String]) 
         .map(|(n, _)| n)
 }
 
-/// The port that carried `probes` probes between two counter readings. A hashing mode puts
-/// one flow on one port, so that port sent at least as many packets; where other traffic
-/// makes several qualify, the one with the least besides the probes.
+/// The port that carried `probes` probes between two counter readings: a hashing mode puts
+/// one flow on one port, the one that sent the most.
 fn carrier_of_probes(
     before: &[(String, u64)],
     after: &[(String, u64)],
     among: &[String],
     probes: u64,
 ) -> Option<String> {
+    // A port that sent fewer packets than there were probes did not carry them all.
     let floor = probes * 9 / 10;
-    deltas(before, after, among)
-        .into_iter()
-        .filter(|(_, n)| *n >= floor)
-        .min_by_key(|(_, n)| *n)
-        .map(|(p, _)| p)
+    busiest(before, after, among)
+        .filter(|p| {
+            deltas(before, after, among)
+                .iter()
+                .any(|(n, d)| n == p && *d >= floor)
+        })
         .or_else(|| busiest(before, after, among))
 }
 
