@@ -60,6 +60,8 @@ mod imp {
         pub row_uuids: RefCell<Vec<String>>,
         pub keep_dialog: RefCell<Option<adw::MessageDialog>>,
         pub watching: Cell<bool>,
+        /// Toasts not yet dismissed: they belong to the page they were shown on.
+        pub live_toasts: RefCell<Vec<adw::Toast>>,
     }
 
     #[glib::object_subclass]
@@ -199,7 +201,19 @@ impl BondsmithWindow {
     }
 
     pub fn toast(&self, text: &str) {
-        self.imp().toasts.add_toast(adw::Toast::new(text));
+        let t = adw::Toast::new(text);
+        t.connect_dismissed(glib::clone!(
+            #[weak(rename_to = this)]
+            self,
+            move |t| this.imp().live_toasts.borrow_mut().retain(|x| x != t)
+        ));
+        self.imp().live_toasts.borrow_mut().push(t.clone());
+        self.imp().toasts.add_toast(t);
+    }
+
+    /// Toasts still on screen, for tests.
+    pub fn toast_count(&self) -> usize {
+        self.imp().live_toasts.borrow().len()
     }
 
     /// The open "Keep this configuration?" dialog, if any.
@@ -218,6 +232,13 @@ impl BondsmithWindow {
 
     fn show_page(&self, name: &str) {
         let imp = self.imp();
+        // Opening a bond, a form or a test leaves the last page's news behind.
+        if matches!(name, "bond" | "editor" | "failover") && self.page() != name {
+            let old: Vec<adw::Toast> = imp.live_toasts.borrow_mut().drain(..).collect();
+            for t in old {
+                t.dismiss();
+            }
+        }
         imp.stack.set_visible_child_name(name);
         // A spinning spinner ticks the frame clock even when hidden: spin only when shown.
         imp.loading_spinner.set_spinning(name == "loading");

@@ -90,6 +90,7 @@ fn main() {
             "an_inactive_bond_page_says_so",
             an_inactive_bond_page_says_so,
         ),
+        ("a_toast_stays_with_its_page", a_toast_stays_with_its_page),
         (
             "warns_before_taking_the_default_route_port",
             warns_before_taking_the_default_route_port,
@@ -748,6 +749,22 @@ fn a_bond_deleted_elsewhere_leaves_its_page(bed: &Testbed, win: &BondsmithWindow
     assert_eq!(win.page(), "empty");
 }
 
+/// "bond0 is set up" belongs to the list it was shown on, not to the next page opened.
+fn a_toast_stays_with_its_page(bed: &Testbed, win: &BondsmithWindow) {
+    nmcli_bond(bed, "bond8");
+    wait_until("the bond in the list", || win.bond_rows().len() == 1);
+    win.toast("bond8 is set up");
+    assert_eq!(win.toast_count(), 1);
+    act(win, "win.show-bond", Some(&"bond8".to_variant()));
+    wait_until("the bond page", || win.page() == "bond");
+    assert_eq!(
+        win.toast_count(),
+        0,
+        "the list's toast followed onto the bond page"
+    );
+    act(win, "win.back", None);
+}
+
 fn an_inactive_bond_page_says_so(bed: &Testbed, win: &BondsmithWindow) {
     // This host's kernel has no bonding driver: the page shows NM's side and says why the
     // live part is empty (the VM tier shows it with a real bond).
@@ -774,6 +791,8 @@ fn an_inactive_bond_page_says_so(bed: &Testbed, win: &BondsmithWindow) {
     act(win, "win.show-bond", Some(&"bond6".to_variant()));
     wait_until("the bond page", || win.page() == "bond");
     assert_eq!(win.title_text(), "bond6", "the title names the bond");
+    // The title already names the kernel's mode: not "LACP (802.3ad) (802.3ad)".
+    assert_eq!(win.bond_page().mode_text(), "LACP (802.3ad)");
     assert!(find_label(win.upcast_ref(), "This bond is not active, so the kernel has no live state for it. Activate it to see its ports here."));
     assert!(win.bond_page().port_summary().is_empty());
     screenshot(win, "bond-page-inactive");

@@ -245,6 +245,43 @@ fn an_inactive_bond_brought_up_elsewhere_is_followed_live(bed: &Testbed, win: &B
         "the page was rebuilt with a wrong title"
     );
     assert_eq!(page.active_port_text(), "eno1");
+    assert_eq!(page.mode_text(), "Active-backup", "the mode is named once");
+
+    // A standby whose cable is pulled is down, not "Backup".
+    let badge = |p: &bondsmith::widgets::BondPage, port: &str| {
+        p.port_badges()
+            .into_iter()
+            .find(|(n, _)| n == port)
+            .map(|(_, b)| b)
+            .unwrap_or_default()
+    };
+    assert_eq!(badge(&page, "eno2"), "Backup");
+    let peer = format!("{}-peer", bed.netns());
+    let cable = |up: &str| {
+        let st = Command::new("ip")
+            .args(["-n", &peer, "link", "set", "sw2", up])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    };
+    cable("down");
+    wait_until("eno2 shown as down", || badge(&page, "eno2") == "Down");
+    let eno2 = page
+        .port_summary()
+        .into_iter()
+        .find(|(n, _)| n == "eno2")
+        .unwrap()
+        .1;
+    assert!(
+        eno2.contains("MII down") && eno2.contains("1 link failure"),
+        "{eno2}"
+    );
+    screenshot(win, "vm-bond-page-port-down");
+    cable("up");
+    wait_until("eno2 back as a standby", || {
+        badge(&page, "eno2") == "Backup"
+    });
+    act(win, "win.back", None);
 }
 
 /// Issue 9: the test page, driven as a user does, against a real bond: the result card

@@ -23,6 +23,7 @@ fn main() {
             dry_run_commands_give_the_same_profiles,
             an_edit_that_changes_nothing_does_nothing,
             two_profiles_for_one_interface_are_told_apart,
+            a_bond_without_port_profiles_can_be_edited,
             killed_bondctl_is_rolled_back_by_nm,
         ],
     );
@@ -389,6 +390,40 @@ async fn an_edit_that_changes_nothing_does_nothing(bed: &Testbed) {
     ]);
     assert!(ok(&o).contains("Unchanged bond2"), "{}", ok(&o));
     assert_eq!(snapshot(bed), before);
+}
+
+/// nmcli makes a bond without port profiles; an edit must not demand a port the bond never
+/// had (it used to fail with "A bond needs at least one port").
+async fn a_bond_without_port_profiles_can_be_edited(bed: &Testbed) {
+    ok(&bed.nmcli(&[
+        "connection",
+        "add",
+        "type",
+        "bond",
+        "con-name",
+        "bond4",
+        "ifname",
+        "bond4",
+        "bond.options",
+        "mode=active-backup,miimon=100",
+        "ipv4.method",
+        "disabled",
+        "ipv6.method",
+        "disabled",
+        "connection.autoconnect",
+        "no",
+    ]));
+    let before = snapshot(bed);
+    let o = bed.bondctl(&["edit", "bond4", "--mtu", "9000", "--no-activate"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let after = snapshot(bed);
+    // Every setting the profile had is as it was; the MTU is new (with the Ethernet
+    // section it lives in, which nmcli prints with its defaults).
+    for (k, v) in &before["bond4"] {
+        assert_eq!(after["bond4"].get(k), Some(v), "{k} changed");
+    }
+    assert_eq!(after["bond4"]["802-3-ethernet.mtu"], "9000");
+    assert_eq!(after.len(), before.len(), "no port profile appeared");
 }
 
 async fn two_profiles_for_one_interface_are_told_apart(bed: &Testbed) {

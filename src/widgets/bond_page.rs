@@ -37,6 +37,7 @@ mod imp {
         pub history_rows: RefCell<Vec<adw::ActionRow>>,
         pub port_rows: RefCell<Vec<adw::ActionRow>>,
         pub banner_texts: RefCell<Vec<String>>,
+        pub port_badges: RefCell<Vec<(String, String)>>,
         pub bond: RefCell<Option<String>>,
     }
 
@@ -119,6 +120,17 @@ fn banner(text: &str) -> gtk::Widget {
     b.upcast()
 }
 
+/// The mode's title, with the kernel's name for it where the title does not say it
+/// already ("Round-robin (balance-rr)", but "LACP (802.3ad)").
+fn mode_text(m: bondkit::model::BondMode) -> String {
+    let title = gettext(m.title());
+    if title.to_lowercase().contains(m.name()) {
+        title
+    } else {
+        format!("{title} ({})", m.name())
+    }
+}
+
 fn speed_text(p: &KernelPort) -> Option<String> {
     let s = p.speed_mbps?;
     let speed = if s >= 1000 && s % 1000 == 0 {
@@ -142,11 +154,8 @@ impl BondPage {
             .options
             .get("mode")
             .and_then(|m| bondkit::model::BondMode::parse(m));
-        imp.mode_row.set_subtitle(
-            &mode
-                .map(|m| format!("{} ({})", gettext(m.title()), m.name()))
-                .unwrap_or_default(),
-        );
+        imp.mode_row
+            .set_subtitle(&mode.map(mode_text).unwrap_or_default());
         imp.active_row
             .set_subtitle(&gettext("Not active in the kernel"));
         let miimon = bond
@@ -236,6 +245,7 @@ impl BondPage {
         for r in imp.port_rows.take() {
             imp.ports_group.remove(&r);
         }
+        let mut badges = Vec::new();
         let rows: Vec<adw::ActionRow> = ports
             .iter()
             .map(|p| {
@@ -267,22 +277,20 @@ impl BondPage {
                     "network-wired-disconnected-symbolic"
                 });
                 row.add_prefix(&icon);
+                // A port without a link is down, not a standby.
+                let (text, class) = if p.mii != "up" {
+                    (gettext("Down"), "badge-down")
+                } else if p.state == "active" {
+                    (gettext("Active"), "badge-active")
+                } else {
+                    (gettext("Backup"), "badge-backup")
+                };
                 let badge = gtk::Label::builder()
-                    .label(if p.state == "active" {
-                        gettext("Active")
-                    } else {
-                        gettext("Backup")
-                    })
+                    .label(text.as_str())
                     .valign(gtk::Align::Center)
-                    .css_classes([
-                        "badge",
-                        if p.state == "active" {
-                            "badge-active"
-                        } else {
-                            "badge-backup"
-                        },
-                    ])
+                    .css_classes(["badge", class])
                     .build();
+                badges.push((p.name.clone(), text));
                 row.add_suffix(&badge);
                 if p.mii != "up" {
                     row.add_css_class("error");
@@ -293,6 +301,7 @@ impl BondPage {
             })
             .collect();
         imp.port_rows.replace(rows);
+        imp.port_badges.replace(badges);
     }
 
     /// The kept failover tests, newest first: the last one in the row, the rest behind it.
@@ -328,6 +337,20 @@ impl BondPage {
             return String::new();
         }
         r.subtitle().to_string()
+    }
+
+    /// Each port's badge (Active, Backup, Down), for tests.
+    pub fn port_badges(&self) -> Vec<(String, String)> {
+        self.imp().port_badges.borrow().clone()
+    }
+
+    /// What the mode row says, for tests.
+    pub fn mode_text(&self) -> String {
+        self.imp()
+            .mode_row
+            .subtitle()
+            .map(|s| s.to_string())
+            .unwrap_or_default()
     }
 
     /// The banners' texts, for tests.
