@@ -241,6 +241,16 @@ impl Backend {
         bondkit::failover::history::list(&bondkit::failover::history::root(), bond)
     }
 
+    /// Brings an inactive bond up (success: activated with a port joined).
+    pub async fn activate(&self, uuid: String) -> Result<(), NmError> {
+        let c = self.client.clone();
+        on_backend(async move {
+            c.activate(&uuid, std::time::Duration::from_secs(60), &|_| {})
+                .await
+        })
+        .await
+    }
+
     pub async fn delete(&self, name: String) -> Result<Vec<String>, NmError> {
         let c = self.client.clone();
         on_backend(async move { c.delete_bond(&name, &|_| {}).await }).await

@@ -129,6 +129,12 @@ impl BondsmithWindow {
                     w.start_edit(&p.and_then(|p| p.get::<String>()).unwrap_or_default())
                 })
                 .build(),
+            gio::ActionEntry::builder("activate-bond")
+                .parameter_type(Some(glib::VariantTy::STRING))
+                .activate(|w: &Self, _, p| {
+                    w.activate_bond(&p.and_then(|p| p.get::<String>()).unwrap_or_default())
+                })
+                .build(),
             gio::ActionEntry::builder("test-failover")
                 .parameter_type(Some(glib::VariantTy::STRING))
                 .activate(|w: &Self, _, p| {
@@ -465,6 +471,24 @@ impl BondsmithWindow {
                     if let Some((k, diags)) = update {
                         this.imp().bond_page.update(&k, &diags);
                     }
+                }
+            }
+        ));
+    }
+
+    /// Brings the bond up; its page follows NM and the kernel as it comes.
+    fn activate_bond(&self, uuid: &str) {
+        let Some(backend) = self.imp().backend.borrow().clone() else {
+            return;
+        };
+        let uuid = uuid.to_string();
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = this)]
+            self,
+            async move {
+                if let Err(e) = backend.activate(uuid).await {
+                    this.report_failure(&e);
+                    this.imp().bond_page.activate_button().set_sensitive(true);
                 }
             }
         ));

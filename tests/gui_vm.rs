@@ -90,6 +90,10 @@ fn in_namespace(dir: std::path::PathBuf) {
             an_inactive_bond_brought_up_elsewhere_is_followed_live,
         ),
         (
+            "an_inactive_bond_lists_its_ports_and_activates",
+            an_inactive_bond_lists_its_ports_and_activates,
+        ),
+        (
             "a_failover_test_from_the_bond_page",
             a_failover_test_from_the_bond_page,
         ),
@@ -280,6 +284,32 @@ fn an_inactive_bond_brought_up_elsewhere_is_followed_live(bed: &Testbed, win: &B
     cable("up");
     wait_until("eno2 back as a standby", || {
         badge(&page, "eno2") == "Backup"
+    });
+    act(win, "win.back", None);
+}
+
+/// Issue 10: an inactive bond's page lists the ports its profile has and offers the
+/// Activate its banner asks for; the button brings the bond up.
+fn an_inactive_bond_lists_its_ports_and_activates(bed: &Testbed, win: &BondsmithWindow) {
+    nmcli_inactive_bond(bed, "bond9");
+    wait_until("the bond in the list", || {
+        win.snapshot().bonds.iter().any(|b| b.name() == "bond9")
+    });
+    act(win, "win.show-bond", Some(&"bond9".to_variant()));
+    wait_until("the bond page", || win.page() == "bond");
+    let page = win.bond_page();
+    let names: Vec<String> = page.port_badges().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["eno1", "eno2"], "the profile's ports are listed");
+    assert!(page.port_badges().iter().all(|(_, b)| b == "Not Active"));
+    assert!(page.activate_button().is_visible());
+    screenshot(win, "vm-bond-page-inactive-ports");
+    click(&page.activate_button());
+    wait_until("the bond up with both ports", || {
+        let p = page.port_summary();
+        p.len() == 2 && p.iter().all(|(_, s)| s.contains("MII up"))
+    });
+    wait_until("Activate to leave the active bond's page", || {
+        !page.activate_button().is_visible()
     });
     act(win, "win.back", None);
 }

@@ -33,6 +33,8 @@ mod imp {
         #[template_child]
         pub test_button: TemplateChild<gtk::Button>,
         #[template_child]
+        pub activate_button: TemplateChild<gtk::Button>,
+        #[template_child]
         pub history_row: TemplateChild<adw::ExpanderRow>,
         pub history_rows: RefCell<Vec<adw::ActionRow>>,
         pub port_rows: RefCell<Vec<adw::ActionRow>>,
@@ -60,6 +62,20 @@ mod imp {
         fn constructed(&self) {
             self.parent_constructed();
             let obj = self.obj();
+            self.activate_button.connect_clicked(glib::clone!(
+                #[weak]
+                obj,
+                move |b| {
+                    if let Some(uuid) = obj.imp().bond.borrow().clone() {
+                        b.set_sensitive(false);
+                        let _ = WidgetExt::activate_action(
+                            &obj,
+                            "win.activate-bond",
+                            Some(&uuid.to_variant()),
+                        );
+                    }
+                }
+            ));
             self.test_button.connect_clicked(glib::clone!(
                 #[weak]
                 obj,
@@ -171,9 +187,19 @@ impl BondPage {
         imp.lacp_row.set_visible(false);
         self.set_ports(&[]);
         self.set_banners(&[]);
-        if bond.device_state.as_deref() != Some("activated") {
+        let inactive = bond.device_state.as_deref() != Some("activated");
+        imp.activate_button.set_visible(inactive);
+        imp.activate_button.set_sensitive(true);
+        imp.test_button.set_visible(!inactive);
+        imp.ports_group.set_description(Some(&if inactive {
+            gettext("As the profile lists them: the bond is not active")
+        } else {
+            gettext("Live from the kernel")
+        }));
+        if inactive {
             let note = gettext("This bond is not active, so the kernel has no live state for it. Activate it to see its ports here.");
             self.set_banners(&[note]);
+            self.set_profile_ports(bond);
         }
     }
 
@@ -220,6 +246,8 @@ impl BondPage {
             }
             None => imp.lacp_row.set_visible(false),
         }
+        imp.ports_group
+            .set_description(Some(&gettext("Live from the kernel")));
         self.set_ports(&k.ports);
         let texts: Vec<String> = diagnostics
             .iter()
@@ -337,6 +365,42 @@ impl BondPage {
             return String::new();
         }
         r.subtitle().to_string()
+    }
+
+    /// The ports the profile has, while the kernel has none to show.
+    fn set_profile_ports(&self, bond: &BondProfile) {
+        let imp = self.imp();
+        let mut badges = Vec::new();
+        let rows: Vec<adw::ActionRow> = bond
+            .ports
+            .iter()
+            .map(|p| {
+                let row = adw::ActionRow::builder()
+                    .title(p.interface.as_str())
+                    .subtitle(gettext_f("Profile “{}”", &[&p.id]))
+                    .build();
+                row.add_prefix(&gtk::Image::from_icon_name(
+                    "network-wired-disconnected-symbolic",
+                ));
+                let text = gettext("Not Active");
+                row.add_suffix(
+                    &gtk::Label::builder()
+                        .label(text.as_str())
+                        .valign(gtk::Align::Center)
+                        .css_classes(["badge", "badge-backup"])
+                        .build(),
+                );
+                badges.push((p.interface.clone(), text));
+                imp.ports_group.add(&row);
+                row
+            })
+            .collect();
+        imp.port_rows.replace(rows);
+        imp.port_badges.replace(badges);
+    }
+
+    pub fn activate_button(&self) -> gtk::Button {
+        self.imp().activate_button.get()
     }
 
     /// Each port's badge (Active, Backup, Down), for tests.
