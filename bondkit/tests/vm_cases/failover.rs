@@ -243,7 +243,13 @@ pub async fn failover_link_down_disconnect_and_cable_match_ping(bed: &Testbed) {
                 k <= 100.0 + TCG_SLACK_MS * 2.0,
                 "kernel failover {k} ms: {r}"
             );
-            assert!(v.contains("miimon=100"), "{v}");
+            // A link set down can reach the bond as a netdev event before miimon's next
+            // poll, so some runs lose nothing; then the verdict says exactly that.
+            let outage = f(&r, "longest_outage_ms");
+            assert!(
+                v.contains("miimon=100") || (outage == 0.0 && v.starts_with("No probe was lost")),
+                "{v}"
+            );
         } else {
             assert!(v.contains("NetworkManager released"), "{v}");
         }
