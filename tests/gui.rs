@@ -12,36 +12,20 @@ mod support;
 
 use adw::prelude::*;
 use bondsmith::BondsmithWindow;
-use gui_support::{act, click, find_label, screenshot, settle, wait_until};
-use std::time::{Duration, Instant};
+use gui_support::{
+    act, click, find_label, open_window, run_cases, screenshot, settle, wait_until, GuiCase,
+};
+use std::time::Duration;
 use support::{map, option_map, Testbed};
 
-type GuiCase = fn(&Testbed, &BondsmithWindow);
-
 fn main() {
-    // Any GTK critical aborts the run.
-    std::env::set_var("G_DEBUG", "fatal-criticals");
-    std::env::set_var("GSK_RENDERER", "cairo");
-    std::env::set_var("GTK_A11Y", "none");
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         eprintln!("GUI TESTS NEED A DISPLAY: run them under Xvfb (xvfb-run -a cargo test --test gui, or scripts/test.sh gui).");
         std::process::exit(1);
     }
     let bed = Testbed::start("gui", &["eno1", "eno2", "eno3", "eno4"]);
     std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", &bed.bus);
-    bondsmith::i18n::init();
-    gtk::init().expect("GTK could not open the display");
-    adw::init().expect("libadwaita");
-    bondsmith::register_resources();
-    let app = bondsmith::application::build();
-    app.register(None::<&gtk::gio::Cancellable>)
-        .expect("register application");
-    app.activate();
-    let win = app
-        .active_window()
-        .and_downcast::<BondsmithWindow>()
-        .expect("main window");
-    win.set_default_size(760, 900);
+    let win = open_window();
 
     let cases: &[(&str, GuiCase)] = &[
         (
@@ -103,39 +87,7 @@ fn main() {
         ("speaks_german", speaks_german),
     ];
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let mut failed = Vec::new();
-    let mut ran = 0;
-    for (name, case) in cases {
-        if filter.as_deref().is_some_and(|f| !name.contains(f)) {
-            continue;
-        }
-        ran += 1;
-        bed.reset();
-        act(&win, "win.refresh", None);
-        wait_until("the list to load", || {
-            matches!(win.page().as_str(), "empty" | "list")
-        });
-        let t = Instant::now();
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case(&bed, &win))) {
-            Ok(()) => println!("test {name} ... ok ({} ms)", t.elapsed().as_millis()),
-            Err(_) => {
-                println!("test {name} ... FAILED");
-                failed.push(*name);
-                if let Some(d) = win.keep_dialog() {
-                    d.response("revert");
-                }
-            }
-        }
-    }
-    println!("\n{} failed", failed.len());
-    if ran == 0 {
-        println!("no test matched the filter");
-        std::process::exit(1);
-    }
-    if !failed.is_empty() {
-        println!("failed: {}", failed.join(", "));
-        std::process::exit(1);
-    }
+    run_cases(&bed, &win, cases, filter.as_deref());
 }
 
 /// Fills the create form as a user would.

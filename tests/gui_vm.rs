@@ -13,13 +13,14 @@ mod support;
 
 use adw::prelude::*;
 use bondsmith::BondsmithWindow;
-use gui_support::{act, click, find_label, screenshot, set_patience, settle, wait_until};
+use gui_support::{
+    act, click, find_label, open_window, run_cases, screenshot, set_patience, settle, wait_until,
+    GuiCase,
+};
 use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use support::{ok, Testbed};
-
-type GuiCase = fn(&Testbed, &BondsmithWindow);
 
 const PORTS: &[&str] = &["eno1", "eno2"];
 
@@ -62,27 +63,12 @@ fn main() {
 
 /// Inside the test bed's namespace: the window and the cases.
 fn in_namespace(dir: std::path::PathBuf) {
-    std::env::set_var("G_DEBUG", "fatal-criticals");
-    std::env::set_var("GSK_RENDERER", "cairo");
-    std::env::set_var("GTK_A11Y", "none");
     std::env::set_var("NO_AT_BRIDGE", "1");
     // TCG emulates every instruction: the guest is many times slower than the host.
     set_patience(120);
     let bus = std::env::var("DBUS_SYSTEM_BUS_ADDRESS").expect("bus address");
     let bed = Testbed::attach(dir, bus, PORTS);
-    bondsmith::i18n::init();
-    gtk::init().expect("GTK could not open the display");
-    adw::init().expect("libadwaita");
-    bondsmith::register_resources();
-    let app = bondsmith::application::build();
-    app.register(None::<&gtk::gio::Cancellable>)
-        .expect("register application");
-    app.activate();
-    let win = app
-        .active_window()
-        .and_downcast::<BondsmithWindow>()
-        .expect("main window");
-    win.set_default_size(760, 900);
+    let win = open_window();
 
     let cases: &[(&str, GuiCase)] = &[
         (
@@ -100,36 +86,7 @@ fn in_namespace(dir: std::path::PathBuf) {
     ];
     // The host's filter reaches the guest through the results share (the guest's cwd).
     let filter = std::fs::read_to_string("/results/filter").ok();
-    let mut failed = Vec::new();
-    let mut ran = 0;
-    for (name, case) in cases {
-        if filter.as_deref().is_some_and(|f| !name.contains(f.trim())) {
-            continue;
-        }
-        ran += 1;
-        bed.reset();
-        act(&win, "win.refresh", None);
-        wait_until("the list to load", || {
-            matches!(win.page().as_str(), "empty" | "list")
-        });
-        let t = Instant::now();
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case(&bed, &win))) {
-            Ok(()) => println!("test {name} ... ok ({} ms)", t.elapsed().as_millis()),
-            Err(_) => {
-                println!("test {name} ... FAILED");
-                failed.push(*name);
-            }
-        }
-    }
-    println!("\n{} passed; {} failed", ran - failed.len(), failed.len());
-    if ran == 0 {
-        println!("no test matched the filter");
-        std::process::exit(1);
-    }
-    if !failed.is_empty() {
-        println!("failed: {}", failed.join(", "));
-        std::process::exit(1);
-    }
+    run_cases(&bed, &win, cases, filter.as_deref().map(str::trim));
 }
 
 /// A bond and its two ports as nmcli makes them, down until someone brings them up.

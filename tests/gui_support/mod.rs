@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use crate::support::Testbed;
 use adw::prelude::*;
 use bondsmith::BondsmithWindow;
 use gtk::glib;
@@ -89,4 +90,71 @@ pub fn find_label(w: &gtk::Widget, text: &str) -> bool {
         child = c.next_sibling();
     }
     false
+}
+
+pub type GuiCase = fn(&Testbed, &BondsmithWindow);
+
+/// The app's real main window, as `bondsmith` opens it, on the display and bus the
+/// environment names. Any GTK critical aborts the run.
+pub fn open_window() -> BondsmithWindow {
+    std::env::set_var("G_DEBUG", "fatal-criticals");
+    std::env::set_var("GSK_RENDERER", "cairo");
+    std::env::set_var("GTK_A11Y", "none");
+    bondsmith::i18n::init();
+    gtk::init().expect("GTK could not open the display");
+    adw::init().expect("libadwaita");
+    bondsmith::register_resources();
+    let app = bondsmith::application::build();
+    app.register(None::<&gtk::gio::Cancellable>)
+        .expect("register application");
+    app.activate();
+    let win = app
+        .active_window()
+        .and_downcast::<BondsmithWindow>()
+        .expect("main window");
+    win.set_default_size(760, 900);
+    win
+}
+
+/// Runs each case (those whose name contains `filter`) on a fresh test bed and bond list,
+/// catching panics so that one failure does not hide the others. Exits non-zero on failure.
+pub fn run_cases(
+    bed: &Testbed,
+    win: &BondsmithWindow,
+    cases: &[(&str, GuiCase)],
+    filter: Option<&str>,
+) {
+    let mut failed = Vec::new();
+    let mut ran = 0;
+    for (name, case) in cases {
+        if filter.is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        ran += 1;
+        bed.reset();
+        act(win, "win.refresh", None);
+        wait_until("the list to load", || {
+            matches!(win.page().as_str(), "empty" | "list")
+        });
+        let t = Instant::now();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case(bed, win))) {
+            Ok(()) => println!("test {name} ... ok ({} ms)", t.elapsed().as_millis()),
+            Err(_) => {
+                println!("test {name} ... FAILED");
+                failed.push(*name);
+                if let Some(d) = win.keep_dialog() {
+                    d.response("revert");
+                }
+            }
+        }
+    }
+    println!("\n{} passed; {} failed", ran - failed.len(), failed.len());
+    if ran == 0 {
+        println!("no test matched the filter");
+        std::process::exit(1);
+    }
+    if !failed.is_empty() {
+        println!("failed: {}", failed.join(", "));
+        std::process::exit(1);
+    }
 }

@@ -76,47 +76,18 @@ fn gateway(profile: &BondProfile) -> Option<IpAddr> {
     s.ipv4.gateway.or(s.ipv6.gateway)
 }
 
-/// Packets each port sent between two counter readings.
-fn deltas(
-    before: &[(String, u64)],
-    after: &[(String, u64)],
-    among: &[String],
-) -> Vec<(String, u64)> {
+/// The port that sent the most packets between two counter readings: a hashing mode puts
+/// one flow (the probes) on one port.
+fn busiest(before: &[(String, u64)], after: &[(String, u64)], among: &[String]) -> Option<String> {
     after
         .iter()
         .filter(|(n, _)| among.contains(n))
         .map(|(n, a)| {
             let b = before.iter().find(|(m, _)| m == n).map_or(*a, |(_, b)| *b);
-            (n.clone(), a.saturating_sub(b))
+            (n, a.saturating_sub(b))
         })
-        .collect()
-}
-
-/// The port with the most packets sent between two counter readings.
-fn busiest(before: &[(String, u64)], after: &[(String, u64)], among: &[String]) -> Option<String> {
-    deltas(before, after, among)
-        .into_iter()
         .max_by_key(|(_, d)| *d)
-        .map(|(n, _)| n)
-}
-
-/// The port that carried `probes` probes between two counter readings: a hashing mode puts
-/// one flow on one port, the one that sent the most.
-fn carrier_of_probes(
-    before: &[(String, u64)],
-    after: &[(String, u64)],
-    among: &[String],
-    probes: u64,
-) -> Option<String> {
-    // A port that sent fewer packets than there were probes did not carry them all.
-    let floor = probes * 9 / 10;
-    busiest(before, after, among)
-        .filter(|p| {
-            deltas(before, after, among)
-                .iter()
-                .any(|(n, d)| n == p && *d >= floor)
-        })
-        .or_else(|| busiest(before, after, among))
+        .map(|(n, _)| n.clone())
 }
 
 /// How long to wait for a failover: a few times what the bond's monitoring needs, and at
@@ -282,7 +253,7 @@ pub async fn run(
     let tx1 = control::tx_packets(&up).unwrap_or_default();
     let port = match w.bond.active_port.clone().filter(|p| up.contains(p)) {
         Some(p) => p,
-        None => carrier_of_probes(&tx0, &tx1, &up, sent).unwrap_or_else(|| up[0].clone()),
+        None => busiest(&tx0, &tx1, &up).unwrap_or_else(|| up[0].clone()),
     };
     w.port = Some(port.clone());
     let others: Vec<String> = up.iter().filter(|p| **p != port).cloned().collect();

@@ -2,59 +2,13 @@
 //! a target is routed through, per-port transmit counters, and a port's link up or down
 //! (the last needs CAP_NET_ADMIN).
 
-use super::netlink::request_socket;
-use netlink_packet_core::{
-    NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST,
-};
+use super::netlink::transact;
+use netlink_packet_core::{NLM_F_ACK, NLM_F_DUMP};
 use netlink_packet_route::link::{LinkAttribute, LinkFlags, LinkMessage};
 use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteMessage};
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use std::io;
 use std::net::IpAddr;
-
-/// Sends one request and gathers the answers: a dump's messages, one reply, or an ack.
-fn transact(msg: RouteNetlinkMessage, flags: u16) -> io::Result<Vec<RouteNetlinkMessage>> {
-    let socket = request_socket()?;
-    let mut header = NetlinkHeader::default();
-    header.flags = flags | NLM_F_REQUEST;
-    header.sequence_number = 1;
-    let mut m = NetlinkMessage::new(header, NetlinkPayload::from(msg));
-    m.finalize();
-    let mut buf = vec![0u8; m.header.length as usize];
-    m.serialize(&mut buf);
-    socket.send(&buf, 0)?;
-    let dump = flags & NLM_F_DUMP != 0;
-    let mut out = Vec::new();
-    loop {
-        let (data, _) = socket.recv_from_full()?;
-        let mut offset = 0;
-        while offset < data.len() {
-            let m = NetlinkMessage::<RouteNetlinkMessage>::deserialize(&data[offset..])
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-            let len = m.header.length as usize;
-            match m.payload {
-                NetlinkPayload::Done(_) => return Ok(out),
-                NetlinkPayload::Error(e) => {
-                    return match e.code {
-                        None => Ok(out),
-                        Some(code) => Err(io::Error::from_raw_os_error(-code.get())),
-                    }
-                }
-                NetlinkPayload::InnerMessage(inner) => {
-                    out.push(inner);
-                    if !dump && flags & NLM_F_ACK == 0 {
-                        return Ok(out);
-                    }
-                }
-                _ => {}
-            }
-            if len == 0 {
-                break;
-            }
-            offset += len;
-        }
-    }
-}
 
 /// The interface index the kernel routes `target` through (`ip route get`).
 pub fn route_interface(target: IpAddr) -> io::Result<Option<u32>> {

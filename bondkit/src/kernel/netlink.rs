@@ -5,7 +5,7 @@ use super::lacp;
 use super::state::{mac_string, AdInfo, KernelBond, KernelPort};
 use crate::clock::Mono;
 use netlink_packet_core::{
-    NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_DUMP, NLM_F_REQUEST,
+    NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST,
 };
 use netlink_packet_route::link::{
     BondPortState, InfoBond, InfoBondPort, InfoData, InfoKind, InfoPortData, LinkAttribute,
@@ -84,27 +84,29 @@ fn link_from(msg: LinkMessage) -> Link {
     l
 }
 
-pub(super) fn request_socket() -> io::Result<Socket> {
+fn request_socket() -> io::Result<Socket> {
     let mut s = Socket::new(NETLINK_ROUTE)?;
     s.bind_auto()?;
     s.connect(&SocketAddr::new(0, 0))?;
     Ok(s)
 }
 
-fn dump_links() -> io::Result<Vec<Link>> {
+/// Sends one request and gathers the answers: a dump's messages, one reply, or an ack.
+pub(super) fn transact(
+    msg: RouteNetlinkMessage,
+    flags: u16,
+) -> io::Result<Vec<RouteNetlinkMessage>> {
     let socket = request_socket()?;
     let mut header = NetlinkHeader::default();
-    header.flags = NLM_F_DUMP | NLM_F_REQUEST;
+    header.flags = flags | NLM_F_REQUEST;
     header.sequence_number = 1;
-    let mut msg = NetlinkMessage::new(
-        header,
-        NetlinkPayload::from(RouteNetlinkMessage::GetLink(LinkMessage::default())),
-    );
-    msg.finalize();
-    let mut buf = vec![0u8; msg.header.length as usize];
-    msg.serialize(&mut buf);
+    let mut m = NetlinkMessage::new(header, NetlinkPayload::from(msg));
+    m.finalize();
+    let mut buf = vec![0u8; m.header.length as usize];
+    m.serialize(&mut buf);
     socket.send(&buf, 0)?;
-    let mut links = Vec::new();
+    let dump = flags & NLM_F_DUMP != 0;
+    let mut out = Vec::new();
     loop {
         let (data, _) = socket.recv_from_full()?;
         let mut offset = 0;
@@ -113,12 +115,18 @@ fn dump_links() -> io::Result<Vec<Link>> {
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
             let len = m.header.length as usize;
             match m.payload {
-                NetlinkPayload::Done(_) => return Ok(links),
+                NetlinkPayload::Done(_) => return Ok(out),
                 NetlinkPayload::Error(e) => {
-                    return Err(io::Error::other(format!("netlink: {e:?}")))
+                    return match e.code {
+                        None => Ok(out),
+                        Some(code) => Err(io::Error::from_raw_os_error(-code.get())),
+                    }
                 }
-                NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewLink(l)) => {
-                    links.push(link_from(l))
+                NetlinkPayload::InnerMessage(inner) => {
+                    out.push(inner);
+                    if !dump && flags & NLM_F_ACK == 0 {
+                        return Ok(out);
+                    }
                 }
                 _ => {}
             }
@@ -128,6 +136,20 @@ fn dump_links() -> io::Result<Vec<Link>> {
             offset += len;
         }
     }
+}
+
+fn dump_links() -> io::Result<Vec<Link>> {
+    let replies = transact(
+        RouteNetlinkMessage::GetLink(LinkMessage::default()),
+        NLM_F_DUMP,
+    )?;
+    Ok(replies
+        .into_iter()
+        .filter_map(|m| match m {
+            RouteNetlinkMessage::NewLink(l) => Some(link_from(l)),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Speed and duplex from the driver (ETHTOOL_GSET), asked through a socket of the calling

@@ -17,10 +17,6 @@ use std::time::{Duration, Instant};
 pub const TCG_SLACK_MS: f64 = 60.0;
 pub const TARGET: &str = "10.77.0.1";
 
-fn peer_ns(bed: &Testbed) -> String {
-    format!("{}-peer", bed.netns())
-}
-
 /// The switch-side end of a port's veth cable (eno1 ↔ sw1).
 fn switch_end(port: &str) -> String {
     format!("sw{}", port.trim_start_matches("eno"))
@@ -28,7 +24,7 @@ fn switch_end(port: &str) -> String {
 
 fn cable(bed: &Testbed, port: &str, up: bool) {
     let st = Command::new("ip")
-        .args(["-n", &peer_ns(bed), "link", "set", &switch_end(port)])
+        .args(["-n", &super::peer_ns(bed), "link", "set", &switch_end(port)])
         .arg(if up { "up" } else { "down" })
         .status()
         .unwrap();
@@ -146,22 +142,9 @@ fn f(v: &Value, k: &str) -> f64 {
         .unwrap_or_else(|| panic!("{k} is not a number: {v}"))
 }
 
-fn kernel_active(bed: &Testbed, bond: &str) -> Option<String> {
-    let ns = std::fs::File::open(format!("/run/netns/{}", bed.netns())).unwrap();
-    let bond = bond.to_string();
-    std::thread::spawn(move || {
-        use std::os::fd::AsRawFd;
-        // SAFETY: setns on this new thread only.
-        assert_eq!(
-            unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) },
-            0
-        );
-        bondkit::kernel::netlink::read_bond(&bond)
-            .unwrap()
-            .and_then(|b| b.active_port)
-    })
-    .join()
-    .unwrap()
+/// The bond's active port as the kernel has it.
+fn kernel_active(bed: &Testbed) -> Option<String> {
+    super::kernel_bond(bed, "bond0").and_then(|b| b.active_port)
 }
 
 /// ICMP datagram sockets for every group in the bond's namespace (Debian ships "1 0").
@@ -227,7 +210,7 @@ pub async fn failover_link_down_disconnect_and_cable_match_ping(bed: &Testbed) {
     wait_both_up(bed);
     for method in ["link-down", "disconnect", "cable"] {
         wait_both_up(bed);
-        let before = kernel_active(bed, "bond0").unwrap();
+        let before = kernel_active(bed).unwrap();
         let r = beside_ping(bed, &["--target", TARGET, "--method", method]);
         assert_eq!(r["method"], method);
         assert_eq!(r["probe_kind"], "icmp");
@@ -259,7 +242,7 @@ pub async fn failover_link_down_disconnect_and_cable_match_ping(bed: &Testbed) {
 /// Moves the peer's ports from the plain bridge into an 802.3ad bond that holds the target
 /// address (and back).
 fn peer_lacp(bed: &Testbed, on: bool) {
-    let p = peer_ns(bed);
+    let p = super::peer_ns(bed);
     let script = if on {
         format!("ip -n {p} link add pbond type bond mode 802.3ad lacp_rate fast miimon 100 \
             && ip -n {p} addr del {TARGET}/24 dev br0 \
@@ -285,6 +268,24 @@ fn tx(bed: &Testbed, port: &str) -> u64 {
     String::from_utf8_lossy(&o.stdout).trim().parse().unwrap()
 }
 
+/// bondctl in the bond's namespace as the unprivileged user nobody.
+fn bondctl_as_nobody(bed: &Testbed, args: &[&str]) -> std::process::Output {
+    Command::new("ip")
+        .args(["netns", "exec", &bed.netns()])
+        .args([
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+        ])
+        .arg(bondctl_path())
+        .args(args)
+        .env("DBUS_SYSTEM_BUS_ADDRESS", &bed.bus)
+        .env("BONDSMITH_HISTORY_DIR", "/tmp/bsm-history-nobody")
+        .output()
+        .unwrap()
+}
+
 pub async fn failover_failback_follows_primary_reselect(bed: &Testbed) {
     for (reselect, fails_back) in [("always", true), ("failure", false)] {
         bring_up(
@@ -294,13 +295,13 @@ pub async fn failover_failback_follows_primary_reselect(bed: &Testbed) {
         );
         allow_icmp(bed, true);
         wait_both_up(bed);
-        assert_eq!(kernel_active(bed, "bond0").as_deref(), Some("eno1"));
+        assert_eq!(kernel_active(bed).as_deref(), Some("eno1"));
         let r = beside_ping(bed, &["--target", TARGET, "--method", "link-down"]);
         assert_eq!(r["active_before"], "eno1");
         assert_eq!(r["active_after"], "eno2");
         // The kernel's own word on where the bond ended.
         std::thread::sleep(Duration::from_millis(500));
-        let kernel = kernel_active(bed, "bond0");
+        let kernel = kernel_active(bed);
         assert_eq!(r["active_final"].as_str(), kernel.as_deref(), "{r}");
         let v = r["verdict"].as_str().unwrap();
         if fails_back {
@@ -358,34 +359,15 @@ pub async fn failover_lacp_finds_the_carrying_port(bed: &Testbed) {
     allow_icmp(bed, true);
     wait_both_up(bed);
     // Both ports must be in the partner's aggregator and distributing.
-    let end = Instant::now() + Duration::from_secs(30);
-    loop {
-        let ns = std::fs::File::open(format!("/run/netns/{}", bed.netns())).unwrap();
-        let ready = std::thread::spawn(move || {
-            use std::os::fd::AsRawFd;
-            // SAFETY: setns on this new thread only.
-            assert_eq!(
-                unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) },
-                0
-            );
-            bondkit::kernel::netlink::read_bond("bond0")
-                .unwrap()
-                .is_some_and(|b| {
-                    b.ports.len() == 2
-                        && b.ports.iter().all(|p| {
-                            p.partner_state
-                                .is_some_and(bondkit::kernel::lacp::is_distributing)
-                        })
+    super::wait_for("LACP on both ports", 30, || {
+        super::kernel_bond(bed, "bond0").is_some_and(|b| {
+            b.ports.len() == 2
+                && b.ports.iter().all(|p| {
+                    p.partner_state
+                        .is_some_and(bondkit::kernel::lacp::is_distributing)
                 })
         })
-        .join()
-        .unwrap();
-        if ready {
-            break;
-        }
-        assert!(Instant::now() < end, "LACP did not negotiate on both ports");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    });
     // Wait until the partner answers LACP and the target answers.
     let end = Instant::now() + Duration::from_secs(30);
     while !Command::new("ip")
@@ -595,7 +577,7 @@ pub async fn failover_refusals_change_nothing(bed: &Testbed) {
     bring_up(bed, "active-backup", "miimon=100");
     allow_icmp(bed, true);
     wait_both_up(bed);
-    let active = kernel_active(bed, "bond0").unwrap();
+    let active = kernel_active(bed).unwrap();
     let refused = |args: &[&str], says: &str| {
         let (r, _, code) = run_test(bed, "bond0", args);
         assert_eq!(code, 2, "{args:?}: {r}");
@@ -603,7 +585,7 @@ pub async fn failover_refusals_change_nothing(bed: &Testbed) {
         assert!(s.contains(says), "{args:?}: {s}");
         assert!(r["sent"].is_null());
         assert_eq!(
-            kernel_active(bed, "bond0"),
+            kernel_active(bed),
             Some(active.clone()),
             "{args:?} changed the bond"
         );
@@ -651,20 +633,10 @@ pub async fn failover_unprivileged_with_icmp_and_with_tcp(bed: &Testbed) {
         wait_both_up(bed);
         let ping = Ping::start(bed);
         std::thread::sleep(Duration::from_millis(300));
-        let o = Command::new("ip")
-            .args(["netns", "exec", &bed.netns()])
-            .args([
-                "setpriv",
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-            ])
-            .arg(bondctl_path())
-            .args(["failover-test", "bond0", "--json", "--target", TARGET])
-            .env("DBUS_SYSTEM_BUS_ADDRESS", &bed.bus)
-            .env("BONDSMITH_HISTORY_DIR", "/tmp/bsm-history-nobody")
-            .output()
-            .unwrap();
+        let o = bondctl_as_nobody(
+            bed,
+            &["failover-test", "bond0", "--json", "--target", TARGET],
+        );
         std::thread::sleep(Duration::from_millis(300));
         let replies = ping.stop();
         let r: Value = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
@@ -685,16 +657,9 @@ pub async fn failover_unprivileged_with_icmp_and_with_tcp(bed: &Testbed) {
         }
     }
     // Taking a link down needs CAP_NET_ADMIN: refused as nobody, with the way forward.
-    let o = Command::new("ip")
-        .args(["netns", "exec", &bed.netns()])
-        .args([
-            "setpriv",
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-        ])
-        .arg(bondctl_path())
-        .args([
+    let o = bondctl_as_nobody(
+        bed,
+        &[
             "failover-test",
             "bond0",
             "--json",
@@ -702,11 +667,8 @@ pub async fn failover_unprivileged_with_icmp_and_with_tcp(bed: &Testbed) {
             TARGET,
             "--method",
             "link-down",
-        ])
-        .env("DBUS_SYSTEM_BUS_ADDRESS", &bed.bus)
-        .env("BONDSMITH_HISTORY_DIR", "/tmp/bsm-history-nobody")
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     let r: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(
@@ -747,20 +709,10 @@ pub async fn failover_without_the_checkpoint_right_is_refused(_bed: &Testbed) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     allow_icmp(&strict, true);
     wait_both_up(&strict);
-    let o = Command::new("ip")
-        .args(["netns", "exec", &strict.netns()])
-        .args([
-            "setpriv",
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-        ])
-        .arg(bondctl_path())
-        .args(["failover-test", "bond0", "--json", "--target", TARGET])
-        .env("DBUS_SYSTEM_BUS_ADDRESS", &strict.bus)
-        .env("BONDSMITH_HISTORY_DIR", "/tmp/bsm-history-nobody")
-        .output()
-        .unwrap();
+    let o = bondctl_as_nobody(
+        &strict,
+        &["failover-test", "bond0", "--json", "--target", TARGET],
+    );
     let r: Value = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
     assert_eq!(o.status.code(), Some(2), "{r}");
     let s = r["refused"].as_str().unwrap_or_default();
