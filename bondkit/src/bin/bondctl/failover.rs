@@ -108,8 +108,7 @@ fn finish(record: &TestRecord, a: &FailoverArgs) -> ExitCode {
         let f = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.0} ms"));
         println!("{}", r.verdict.as_deref().unwrap_or(""));
         println!(
-            "  probes      {} {} every {} ms to {}: {} sent, {} lost ({:.2} %)",
-            r.sent.unwrap_or(0),
+            "  probes      {} every {} ms to {}: {} sent, {} lost ({:.2} %)",
             r.probe_kind.map_or("", |k| k.name()),
             r.interval_ms.unwrap_or(0),
             r.target.as_deref().unwrap_or(""),
