@@ -236,9 +236,16 @@ impl Backend {
         }
     }
 
-    /// The bond's kept failover tests, newest first.
-    pub fn failover_history(&self, bond: &str) -> Vec<bondkit::failover::TestRecord> {
-        bondkit::failover::history::list(&bondkit::failover::history::root(), bond)
+    /// The bond's kept failover tests, newest first (read off the GTK thread).
+    pub async fn failover_history(&self, bond: String) -> Vec<bondkit::failover::TestRecord> {
+        on_backend(async move {
+            tokio::task::spawn_blocking(move || {
+                bondkit::failover::history::list(&bondkit::failover::history::root(), &bond)
+            })
+            .await
+            .unwrap_or_default()
+        })
+        .await
     }
 
     /// Brings an inactive bond up (success: activated with a port joined).

@@ -454,8 +454,18 @@ impl BondsmithWindow {
         imp.shown_bond.replace(Some(bond.settings.uuid.clone()));
         imp.shown_state.replace(Some(shown_key(bond, &snap)));
         imp.bond_page.load(bond);
-        imp.bond_page
-            .set_history(&backend.failover_history(bond.name()));
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = this)]
+            self,
+            #[strong]
+            backend,
+            #[strong(rename_to = name)]
+            bond.name().to_string(),
+            async move {
+                let tests = backend.failover_history(name).await;
+                this.imp().bond_page.set_history(&tests);
+            }
+        ));
         self.show_page("bond");
         let generation = imp.watch_generation.get() + 1;
         imp.watch_generation.set(generation);
