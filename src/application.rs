@@ -10,7 +10,16 @@ pub fn build() -> adw::Application {
     let app = adw::Application::builder()
         .application_id(config::APP_ID)
         .resource_base_path("/io/github/bondsmith/Bondsmith")
+        .flags(gio::ApplicationFlags::HANDLES_COMMAND_LINE)
         .build();
+    app.add_main_option(
+        "show-bond",
+        glib::Char::from(0),
+        glib::OptionFlags::NONE,
+        glib::OptionArg::String,
+        &gettext("Open the page of this bond"),
+        Some(&gettext("NAME")),
+    );
     app.connect_startup(|app| {
         let provider = gtk::CssProvider::new();
         provider.load_from_resource("/io/github/bondsmith/Bondsmith/style.css");
@@ -35,22 +44,30 @@ pub fn build() -> adw::Application {
         app.set_accels_for_action("win.refresh", &["<Primary>r", "F5"]);
         app.set_accels_for_action("win.show-help-overlay", &["<Primary>question"]);
     });
-    app.connect_activate(|app| {
-        let win = app.active_window().unwrap_or_else(|| {
-            let w = BondsmithWindow::new(app);
-            if let Some(name) = SHOW_BOND.with(|b| b.borrow_mut().take()) {
-                w.open_bond_when_loaded(&name);
-            }
-            w.upcast()
-        });
+    app.connect_activate(|app| main_window(app).present());
+    // Runs in the primary instance, also for a command line forwarded by a second
+    // `bondsmith --show-bond NAME`.
+    app.connect_command_line(|app, cmdline| {
+        let win = main_window(app);
+        let bond = cmdline
+            .options_dict()
+            .lookup::<String>("show-bond")
+            .ok()
+            .flatten();
+        if let Some(name) = bond {
+            win.open_bond(&name);
+        }
         win.present();
+        glib::ExitCode::SUCCESS
     });
     app
 }
 
-thread_local! {
-    /// `--show-bond NAME`: open that bond's page at start.
-    static SHOW_BOND: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+/// The one main window, made on first use.
+fn main_window(app: &adw::Application) -> BondsmithWindow {
+    app.active_window()
+        .and_downcast::<BondsmithWindow>()
+        .unwrap_or_else(|| BondsmithWindow::new(app))
 }
 
 fn show_about(app: &adw::Application) {
@@ -74,12 +91,5 @@ fn show_about(app: &adw::Application) {
 pub fn run() -> glib::ExitCode {
     crate::i18n::init();
     crate::register_resources();
-    let mut args: Vec<String> = std::env::args().collect();
-    if let Some(i) = args.iter().position(|a| a == "--show-bond") {
-        if let Some(name) = args.get(i + 1).cloned() {
-            SHOW_BOND.with(|b| b.replace(Some(name)));
-            args.drain(i..=i + 1);
-        }
-    }
-    build().run_with_args(&args)
+    build().run()
 }

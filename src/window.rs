@@ -45,6 +45,8 @@ mod imp {
         pub watch_generation: Cell<u64>,
         /// A bond to open once the list has loaded (`--show-bond`).
         pub pending_bond: RefCell<Option<String>>,
+        /// Whether a bond list has been shown, so a bond can be opened at once.
+        pub loaded: Cell<bool>,
         #[template_child]
         pub busy_page: TemplateChild<adw::StatusPage>,
         #[template_child]
@@ -369,6 +371,7 @@ impl BondsmithWindow {
             self.show_page(if empty { "empty" } else { "list" });
         }
         drop(snap);
+        imp.loaded.set(true);
         if let Some(name) = imp.pending_bond.take() {
             self.show_bond(&name);
         }
@@ -408,8 +411,14 @@ impl BondsmithWindow {
     }
 
     /// Opens `name` as soon as the bond list has loaded.
-    pub fn open_bond_when_loaded(&self, name: &str) {
-        self.imp().pending_bond.replace(Some(name.to_string()));
+    /// Opens a bond's page now, or once the first list has loaded.
+    pub fn open_bond(&self, name: &str) {
+        let imp = self.imp();
+        if imp.loaded.get() {
+            self.show_bond(name);
+        } else {
+            imp.pending_bond.replace(Some(name.to_string()));
+        }
     }
 
     /// The open bond page follows NM: a bond brought up or changed elsewhere is shown as NM

@@ -24,6 +24,9 @@ fn main() {
         std::process::exit(1);
     }
     let bed = Testbed::start("gui", &["eno1", "eno2", "eno3", "eno4"]);
+    // A session bus of our own: the app is a unique GApplication on it, as on a desktop,
+    // and nothing reaches a real session's Bondsmith.
+    let _session = gui_support::private_session_bus();
     std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", &bed.bus);
     let win = open_window();
 
@@ -75,6 +78,11 @@ fn main() {
             an_inactive_bond_page_says_so,
         ),
         ("a_toast_stays_with_its_page", a_toast_stays_with_its_page),
+        (
+            "a_second_instance_opens_the_bond_page",
+            a_second_instance_opens_the_bond_page,
+        ),
+        ("the_keep_dialog_counts_down", the_keep_dialog_counts_down),
         (
             "warns_before_taking_the_default_route_port",
             warns_before_taking_the_default_route_port,
@@ -715,6 +723,57 @@ fn a_toast_stays_with_its_page(bed: &Testbed, win: &BondsmithWindow) {
         "the list's toast followed onto the bond page"
     );
     act(win, "win.back", None);
+}
+
+/// `bondsmith --show-bond NAME` while Bondsmith runs: GApplication hands the command line
+/// to the running window, which opens the page; the second process exits.
+fn a_second_instance_opens_the_bond_page(bed: &Testbed, win: &BondsmithWindow) {
+    nmcli_bond(bed, "bond8");
+    wait_until("the bond in the list", || win.bond_rows().len() == 1);
+    assert_eq!(win.page(), "list");
+    let mut second = std::process::Command::new(env!("CARGO_BIN_EXE_bondsmith"))
+        .args(["--show-bond", "bond8"])
+        .spawn()
+        .expect("start a second bondsmith");
+    let mut status = None;
+    wait_until("the second instance to hand over and exit", || {
+        status = second.try_wait().expect("wait");
+        status.is_some()
+    });
+    assert!(status.unwrap().success(), "second instance: {status:?}");
+    wait_until("the bond page in the running window", || {
+        win.page() == "bond"
+    });
+    assert_eq!(win.title_text(), "bond8");
+    act(win, "win.back", None);
+}
+
+/// The keep dialog's "rolls back by itself in 20 seconds" counts down while it is open.
+fn the_keep_dialog_counts_down(_bed: &Testbed, win: &BondsmithWindow) {
+    use bondkit::model::BondMode;
+    fill(
+        win,
+        "bond3",
+        BondMode::ActiveBackup,
+        &["eno1"],
+        &[("miimon", "100")],
+    );
+    click(&win.editor().review_button());
+    click(&win.editor().apply_button());
+    wait_until("the keep dialog", || win.keep_dialog().is_some());
+    let dialog = win.keep_dialog().unwrap();
+    let first = dialog.body().to_string();
+    assert!(first.contains("in 20 seconds"), "{first}");
+    wait_until("the count to reach 19", || {
+        dialog.body().contains("in 19 seconds")
+    });
+    wait_until("the count to reach 18", || {
+        dialog.body().contains("in 18 seconds")
+    });
+    dialog.response("revert");
+    wait_until("the roll-back", || {
+        win.keep_dialog().is_none() && matches!(win.page().as_str(), "list" | "empty")
+    });
 }
 
 fn an_inactive_bond_page_says_so(bed: &Testbed, win: &BondsmithWindow) {

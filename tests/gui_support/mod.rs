@@ -158,3 +158,30 @@ pub fn run_cases(
         std::process::exit(1);
     }
 }
+
+/// A private session bus for this process (killed on drop), so the app registers as a
+/// unique GApplication as it does on a desktop.
+pub struct SessionBus(std::process::Child);
+
+impl Drop for SessionBus {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn private_session_bus() -> SessionBus {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--print-address=1"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("dbus-daemon --session (package dbus) must start for the GUI tests");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("the session bus address");
+    assert!(!line.trim().is_empty(), "dbus-daemon printed no address");
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", line.trim());
+    SessionBus(child)
+}

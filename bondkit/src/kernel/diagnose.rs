@@ -326,6 +326,8 @@ mod tests {
             partner_state_words: vec![],
             partner_mac: None,
             oper_up: mii == "up",
+            prio: None,
+            queue_id: None,
         }
     }
 

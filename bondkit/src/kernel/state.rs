@@ -26,6 +26,10 @@ pub struct KernelPort {
     pub partner_mac: Option<String>,
     /// Whether the port's own link is up (IFF_UP and carrier).
     pub oper_up: bool,
+    /// The port's priority for active-port selection (kernel 6.0+), as NM's bond-port.prio.
+    pub prio: Option<i32>,
+    /// The port's transmit queue id, as NM's bond-port.queue-id.
+    pub queue_id: Option<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
