@@ -1,11 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages a tier needs, once (apt-get runs only when one is missing).
-#   deps.sh nm|gui|vm|all
+#   deps.sh nm|gui|vm|demo|all
 set -eu
 
 nm="network-manager dbus iproute2 iputils-ping util-linux"
 gui="libgtk-4-dev libadwaita-1-dev pkg-config meson ninja-build gettext desktop-file-utils appstream xvfb xauth imagemagick"
-vm="qemu-system-x86 busybox-static cpio kmod xz-utils file xvfb xauth imagemagick"
+vm="qemu-system-x86 busybox-static cpio kmod xz-utils file xvfb xauth imagemagick libgtk-4-bin"
+# The demo test: headless Chromium opens the demo's Broadway page (DevTools over a websocket).
+demo="chromium python3-websocket"
 
 want=""
 for tier in "$@"; do
@@ -13,8 +15,9 @@ for tier in "$@"; do
         nm) want="$want $nm" ;;
         gui) want="$want $nm $gui" ;;
         vm) want="$want $nm $vm" ;;
-        all) want="$want $nm $gui $vm" ;;
-        *) echo "deps.sh: unknown tier '$tier' (nm, gui, vm or all)" >&2; exit 2 ;;
+        demo) want="$want $nm $gui $vm $demo" ;;
+        all) want="$want $nm $gui $vm $demo" ;;
+        *) echo "deps.sh: unknown tier '$tier' (nm, gui, vm, demo or all)" >&2; exit 2 ;;
     esac
 done
 

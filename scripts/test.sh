@@ -10,12 +10,16 @@
 #   vm     test bed B: Debian's kernel under QEMU; real bonds, failover, LACP, diagnostics,
 #          the GUI bond page (screenshots) and the link-event benchmark; then the GUI
 #          driven against real bonds in the guest (tests/gui_vm.rs)
+#   demo   the README's demo command, both ways: with bonding (in test bed B's guest, the
+#          demo runs the app in its namespace; tests/demo_vm.rs builds a bond there and
+#          tests its failover), and without (scripts/demo.sh --vm; headless Chromium
+#          screenshots the app through Broadway: tests/demo/vm-demo.sh)
 # Needs root: test bed A creates network namespaces.
 set -eu
 . "$(dirname "$0")/common.sh"
 cd "$top"
 
-tiers=${*:-lint unit nm gui data vm}
+tiers=${*:-lint unit nm gui data vm demo}
 "$top/scripts/deps.sh" all
 need_cargo
 
@@ -55,8 +59,14 @@ for tier in $tiers; do
             BONDSMITH_SCREENSHOTS="$top/target/screenshots" cargo test --locked -p bondkit --test vm_bonds
             BONDSMITH_SCREENSHOTS="$top/target/screenshots" cargo test --locked -p bondsmith --test gui_vm
             ;;
+        demo)
+            [ "$(id -u)" = 0 ] || { echo "The demo tier needs root; run it with sudo." >&2; exit 1; }
+            cargo build --locked --workspace
+            BONDSMITH_SCREENSHOTS="$top/target/screenshots" cargo test --locked -p bondsmith --test demo_vm
+            BONDSMITH_SCREENSHOTS="$top/target/screenshots" "$top/tests/demo/vm-demo.sh"
+            ;;
         *)
-            echo "unknown tier '$tier' (lint, unit, nm, gui, data or vm)" >&2
+            echo "unknown tier '$tier' (lint, unit, nm, gui, data, vm or demo)" >&2
             exit 2
             ;;
     esac

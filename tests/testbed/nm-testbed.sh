@@ -7,6 +7,9 @@
 #   nm-testbed.sh stop DIR              stop what start DIR started, by PID
 #
 # NM_TESTBED_AUTH=false lets any user change settings (default: root-only).
+# NM_TESTBED_DEMO=1 adds the demo's network around the switch: a DHCP server, a gateway that
+# routes to a far target, and, when the kernel has bonding, an LACP switch side for the
+# third and fourth NIC (see demo_network below).
 #
 # Needs root (namespaces), NetworkManager, dbus-daemon and iproute2.
 set -eu
@@ -19,7 +22,7 @@ fail() { echo "nm-testbed: $*" >&2; exit 1; }
 
 stop() {
     [ -d "$dir" ] || return 0
-    for f in nm.pid dbus.pid; do
+    for f in nm.pid dbus.pid udhcpd.pid; do
         if [ -s "$dir/$f" ]; then
             pid=$(cat "$dir/$f")
             kill "$pid" 2>/dev/null || true
@@ -33,6 +36,39 @@ stop() {
         for ns in $(cat "$dir/netns"); do ip netns del "$ns" 2>/dev/null || true; done
         rm -f "$dir/netns"
     fi
+}
+
+# The demo's network beyond the switch: the switch (br0, 10.77.0.1) is the gateway to a far
+# target (10.78.0.2) in a third namespace, busybox udhcpd hands out 10.77.0.100-199 with
+# that gateway, and anyone in the NICs' namespace may send ICMP echo (the failover test's
+# probes, unprivileged).
+demo_network() {
+    far="bsm-$tag-far"
+    echo "$ns $peer $far" > "$dir/netns"
+    ip netns add "$far"
+    ip -n "$far" link set lo up
+    ip -n "$peer" link add up0 type veth peer name wan0
+    ip -n "$peer" link set wan0 netns "$far"
+    ip -n "$peer" addr add 10.78.0.1/24 dev up0
+    ip -n "$peer" link set up0 up
+    ip -n "$far" addr add 10.78.0.2/24 dev wan0
+    ip -n "$far" link set wan0 up
+    ip -n "$far" route add default via 10.78.0.1
+    ip netns exec "$peer" sysctl -qw net.ipv4.ip_forward=1
+    ip netns exec "$ns" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+    command -v busybox >/dev/null 2>&1 || fail "busybox is missing (its udhcpd is the demo's DHCP server): apt-get install busybox-static"
+    : > "$dir/udhcpd.leases"
+    cat > "$dir/udhcpd.conf" <<CONF
+interface br0
+start 10.77.0.100
+end 10.77.0.199
+option subnet 255.255.255.0
+option router 10.77.0.1
+option lease 3600
+lease_file $dir/udhcpd.leases
+CONF
+    ip netns exec "$peer" busybox udhcpd -f "$dir/udhcpd.conf" > "$dir/udhcpd.log" 2>&1 &
+    echo $! > "$dir/udhcpd.pid"
 }
 
 start() {
@@ -50,6 +86,7 @@ start() {
     ns="bsm-$tag"
     peer="bsm-$tag-peer"
     echo "$ns $peer" > "$dir/netns"
+    demo=${NM_TESTBED_DEMO:-}
 
     ip netns add "$ns"
     ip netns add "$peer"
@@ -59,6 +96,14 @@ start() {
     ip -n "$peer" addr add 10.77.0.1/24 dev br0
     ip -n "$peer" addr add fd77::1/64 dev br0 nodad
     ip -n "$peer" link set br0 up
+    # The demo's third and fourth NIC face a switch port channel: an 802.3ad bond that
+    # speaks LACP (only where the kernel has the bonding driver).
+    lacp=""
+    if [ -n "$demo" ] && [ $# -ge 4 ] && [ -d /sys/module/bonding ] &&
+        ip -n "$peer" link add swbond type bond mode 802.3ad lacp_rate fast miimon 100 2>/dev/null; then
+        ip -n "$peer" link set swbond master br0 up
+        lacp="sw3 sw4"
+    fi
     i=0
     for port in "$@"; do
         i=$((i + 1))
@@ -66,9 +111,13 @@ start() {
         # port names may clash with the host's own interfaces.
         ip -n "$peer" link add "$port" type veth peer name "sw$i"
         ip -n "$peer" link set "$port" netns "$ns"
-        ip -n "$peer" link set "sw$i" master br0 up
+        case " $lacp " in
+            *" sw$i "*) ip -n "$peer" link set "sw$i" master swbond && ip -n "$peer" link set "sw$i" up ;;
+            *) ip -n "$peer" link set "sw$i" master br0 up ;;
+        esac
         ip -n "$ns" link set "$port" up
     done
+    [ -n "$demo" ] && demo_network
     echo "$*" > "$dir/ports"
 
     # Every start is a fresh machine: no profiles or state from an earlier run.
