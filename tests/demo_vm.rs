@@ -259,6 +259,11 @@ fn an_lacp_bond_meets_the_demo_switch_port_channel(_bed: &Testbed, win: &Bondsmi
     wait_until("the page without LACP warnings", || {
         page.banner_texts().is_empty()
     });
+    // Ports in the active aggregator carry traffic: once LACP has settled the kernel calls
+    // them active, and so does the page.
+    wait_until("the page's badges to say Active", || {
+        page.port_badges().iter().all(|(_, b)| b == "Active")
+    });
     screenshot(win, "demo-lacp-bond-page");
     act(win, "win.back", None);
 }
