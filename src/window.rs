@@ -34,12 +34,17 @@ mod imp {
         pub error_page: TemplateChild<adw::StatusPage>,
         #[template_child]
         pub bond_group: TemplateChild<adw::PreferencesGroup>,
+        /// The pages behind the list are built on first use: the first window comes
+        /// sooner without them.
         #[template_child]
-        pub editor: TemplateChild<BondEditor>,
+        pub editor_slot: TemplateChild<adw::Bin>,
+        pub editor: std::cell::OnceCell<BondEditor>,
         #[template_child]
-        pub bond_page: TemplateChild<BondPage>,
+        pub bond_slot: TemplateChild<adw::Bin>,
+        pub bond_page: std::cell::OnceCell<BondPage>,
         #[template_child]
-        pub failover_page: TemplateChild<FailoverPage>,
+        pub failover_slot: TemplateChild<adw::Bin>,
+        pub failover_page: std::cell::OnceCell<FailoverPage>,
         /// The bond page's subject, and a counter that retires older kernel watchers.
         pub shown_bond: RefCell<Option<String>>,
         pub watch_generation: Cell<u64>,
@@ -73,9 +78,6 @@ mod imp {
         type ParentType = adw::ApplicationWindow;
 
         fn class_init(klass: &mut Self::Class) {
-            BondEditor::ensure_type();
-            BondPage::ensure_type();
-            FailoverPage::ensure_type();
             klass.bind_template();
         }
 
@@ -151,11 +153,6 @@ impl BondsmithWindow {
                 .build(),
         ];
         self.add_action_entries(actions);
-        self.imp().editor.connect_apply(glib::clone!(
-            #[weak(rename_to = this)]
-            self,
-            move |draft| this.apply(draft)
-        ));
         let esc = gtk::ShortcutController::new();
         esc.add_shortcut(gtk::Shortcut::new(
             gtk::ShortcutTrigger::parse_string("Escape|<Alt>Left"),
@@ -191,7 +188,19 @@ impl BondsmithWindow {
     }
 
     pub fn editor(&self) -> BondEditor {
-        self.imp().editor.get()
+        let imp = self.imp();
+        imp.editor
+            .get_or_init(|| {
+                let editor = glib::Object::new::<BondEditor>();
+                editor.connect_apply(glib::clone!(
+                    #[weak(rename_to = this)]
+                    self,
+                    move |draft| this.apply(draft)
+                ));
+                imp.editor_slot.set_child(Some(&editor));
+                editor
+            })
+            .clone()
     }
 
     /// The visible page: loading, error, empty, list, editor or busy.
@@ -256,7 +265,7 @@ impl BondsmithWindow {
             .set_visible(matches!(name, "editor" | "bond" | "failover"));
         imp.add_button.set_visible(!in_flow && name != "error");
         let title = match name {
-            "editor" if imp.editor.is_editing() => gettext("Edit Bond"),
+            "editor" if self.editor().is_editing() => gettext("Edit Bond"),
             "editor" => gettext("New Bond"),
             "failover" => gettext("Test Failover"),
             "bond" => {
@@ -384,10 +393,10 @@ impl BondsmithWindow {
         };
         let snap = imp.snapshot.borrow().clone();
         let names = snap.bonds.iter().map(|b| b.name().to_string()).collect();
-        imp.editor
+        self.editor()
             .load_create(&snap.devices, backend.version(), names);
         self.show_page("editor");
-        imp.editor.name_entry().grab_focus();
+        self.editor().name_entry().grab_focus();
     }
 
     pub fn start_edit(&self, name: &str) {
@@ -406,7 +415,8 @@ impl BondsmithWindow {
                 &[bond.name()],
             ));
         }
-        imp.editor.load_edit(bond, &snap.devices, backend.version());
+        self.editor()
+            .load_edit(bond, &snap.devices, backend.version());
         self.show_page("editor");
     }
 
@@ -462,7 +472,7 @@ impl BondsmithWindow {
         };
         imp.shown_bond.replace(Some(bond.settings.uuid.clone()));
         imp.shown_state.replace(Some(shown_key(bond, &snap)));
-        imp.bond_page.load(bond);
+        self.bond_page().load(bond);
         glib::spawn_future_local(glib::clone!(
             #[weak(rename_to = this)]
             self,
@@ -472,7 +482,7 @@ impl BondsmithWindow {
             bond.name().to_string(),
             async move {
                 let tests = backend.failover_history(name).await;
-                this.imp().bond_page.set_history(&tests);
+                this.bond_page().set_history(&tests);
             }
         ));
         self.show_page("bond");
@@ -488,7 +498,7 @@ impl BondsmithWindow {
                         break;
                     }
                     if let Some((k, diags)) = update {
-                        this.imp().bond_page.update(&k, &diags);
+                        this.bond_page().update(&k, &diags);
                     }
                 }
             }
@@ -507,7 +517,7 @@ impl BondsmithWindow {
             async move {
                 if let Err(e) = backend.activate(uuid).await {
                     this.report_failure(&e);
-                    this.imp().bond_page.activate_button().set_sensitive(true);
+                    this.bond_page().activate_button().set_sensitive(true);
                 }
             }
         ));
@@ -526,16 +536,30 @@ impl BondsmithWindow {
         imp.shown_bond.replace(Some(bond.settings.uuid.clone()));
         // The bond page's live watch stops while the test page is shown.
         imp.watch_generation.set(imp.watch_generation.get() + 1);
-        imp.failover_page.load(bond, backend);
+        self.failover_page().load(bond, backend);
         self.show_page("failover");
     }
 
     pub fn failover_page(&self) -> FailoverPage {
-        self.imp().failover_page.get()
+        let imp = self.imp();
+        imp.failover_page
+            .get_or_init(|| {
+                let page = glib::Object::new::<FailoverPage>();
+                imp.failover_slot.set_child(Some(&page));
+                page
+            })
+            .clone()
     }
 
     pub fn bond_page(&self) -> BondPage {
-        self.imp().bond_page.get()
+        let imp = self.imp();
+        imp.bond_page
+            .get_or_init(|| {
+                let page = glib::Object::new::<BondPage>();
+                imp.bond_slot.set_child(Some(&page));
+                page
+            })
+            .clone()
     }
 
     fn go_back(&self) {
@@ -543,7 +567,7 @@ impl BondsmithWindow {
         if self.page() == "failover" {
             // A running test finishes (or is stopped) first: it owns the port.
             let shown = imp.shown_bond.borrow().clone();
-            if let (false, Some(uuid)) = (imp.failover_page.is_running(), shown) {
+            if let (false, Some(uuid)) = (self.failover_page().is_running(), shown) {
                 self.show_bond(&uuid);
             }
             return;
@@ -561,8 +585,8 @@ impl BondsmithWindow {
         if self.page() != "editor" {
             return;
         }
-        if imp.editor.page() == "review" {
-            imp.editor.show_form();
+        if self.editor().page() == "review" {
+            self.editor().show_form();
         } else {
             self.render_list();
             self.show_page(if imp.snapshot.borrow().bonds.is_empty() {
