@@ -6,8 +6,9 @@ use gtk::glib::translate::ToGlibPtr;
 use gtk::prelude::*;
 use std::ffi::{c_char, c_int, c_void};
 
-/// GTK_ACCESSIBLE_PROPERTY_DESCRIPTION in GtkAccessibleProperty.
+/// GTK_ACCESSIBLE_PROPERTY_DESCRIPTION and _LABEL in GtkAccessibleProperty.
 const PROPERTY_DESCRIPTION: c_int = 1;
+const PROPERTY_LABEL: c_int = 4;
 
 extern "C" {
     fn gtk_accessible_update_property(accessible: *mut c_void, first_property: c_int, ...);
@@ -15,6 +16,15 @@ extern "C" {
 
 /// Sets the accessible description of `widget` (read after its name).
 pub fn set_description(widget: &impl IsA<gtk::Widget>, text: &str) {
+    set_string(widget, PROPERTY_DESCRIPTION, text)
+}
+
+/// Sets the accessible name of `widget` (for one without a label of its own).
+pub fn set_label(widget: &impl IsA<gtk::Widget>, text: &str) {
+    set_string(widget, PROPERTY_LABEL, text)
+}
+
+fn set_string(widget: &impl IsA<gtk::Widget>, property: c_int, text: &str) {
     let text = std::ffi::CString::new(text.replace('\0', " ")).expect("no NUL left");
     let w: *mut gtk::ffi::GtkWidget = widget.as_ref().to_glib_none().0;
     // SAFETY: every GtkWidget is a GtkAccessible; the variadic list is one (property,
@@ -23,7 +33,7 @@ pub fn set_description(widget: &impl IsA<gtk::Widget>, text: &str) {
     unsafe {
         gtk_accessible_update_property(
             w as *mut c_void,
-            PROPERTY_DESCRIPTION,
+            property,
             text.as_ptr() as *const c_char,
             -1 as c_int,
         );

@@ -82,6 +82,10 @@ fn main() {
             "a_second_instance_opens_the_bond_page",
             a_second_instance_opens_the_bond_page,
         ),
+        (
+            "port_settings_in_the_form_reach_the_port_profiles",
+            port_settings_in_the_form_reach_the_port_profiles,
+        ),
         ("the_keep_dialog_counts_down", the_keep_dialog_counts_down),
         (
             "warns_before_taking_the_default_route_port",
@@ -745,6 +749,63 @@ fn a_second_instance_opens_the_bond_page(bed: &Testbed, win: &BondsmithWindow) {
         win.page() == "bond"
     });
     assert_eq!(win.title_text(), "bond8");
+    act(win, "win.back", None);
+}
+
+/// Issue 10: bond-port settings in the form's ports group: the review shows them as nmcli
+/// does, the port profile holds them, and editing shows them again. Settings the running
+/// NetworkManager does not take (prio before 1.42.8) are not offered.
+fn port_settings_in_the_form_reach_the_port_profiles(bed: &Testbed, win: &BondsmithWindow) {
+    use bondkit::model::BondMode;
+    fill(
+        win,
+        "bond4",
+        BondMode::ActiveBackup,
+        &["eno1", "eno2"],
+        &[("miimon", "100")],
+    );
+    let ed = win.editor();
+    let queue = ed
+        .port_setting("eno1", "queue-id")
+        .expect("a queue-id field for eno1");
+    assert!(
+        ed.port_setting("eno3", "queue-id")
+            .is_some_and(|s| !s.is_visible() || !s.is_mapped()),
+        "fields of ports that are not chosen are hidden"
+    );
+    let version = bondkit::model::NmVersion::parse(&String::from_utf8_lossy(
+        &bed.nmcli(&["-g", "version", "general"]).stdout,
+    ))
+    .unwrap();
+    assert_eq!(
+        ed.port_setting("eno1", "prio").is_some(),
+        version >= bondkit::model::NmVersion::new(1, 42, 8),
+        "prio is offered exactly when NM {version} takes it"
+    );
+    queue.set_value(3.0);
+    ed.port_settings_row().unwrap().set_expanded(true);
+    settle();
+    screenshot(win, "editor-port-settings");
+    click(&ed.review_button());
+    let review = ed.review_text();
+    assert!(
+        review.contains(
+            "ifname eno1 connection.master bond4 connection.slave-type bond bond-port.queue-id 3"
+        ),
+        "{review}"
+    );
+    apply_and_answer(win, true, None);
+    assert_eq!(bed.nmcli_get("bond4-eno1", "bond-port.queue-id"), "3");
+    assert_eq!(bed.nmcli_get("bond4-eno2", "bond-port.queue-id"), "");
+    act(win, "win.edit-bond", Some(&"bond4".to_variant()));
+    wait_until("the editor", || win.page() == "editor");
+    let ed = win.editor();
+    assert_eq!(ed.port_setting("eno1", "queue-id").unwrap().value(), 3.0);
+    assert!(
+        ed.port_settings_row().unwrap().is_expanded(),
+        "a bond with port settings shows them"
+    );
+    assert_eq!(ed.port_setting("eno2", "queue-id").unwrap().value(), 0.0);
     act(win, "win.back", None);
 }
 

@@ -30,6 +30,7 @@ fn main() {
             nm_not_running_is_a_sentence,
             dry_run_matches_what_nmcli_builds,
             list_and_show_json,
+            port_settings_are_written_read_and_gated,
         ],
     );
 }
@@ -752,5 +753,117 @@ async fn list_and_show_json(bed: &Testbed) {
         "{text}"
     );
     ok(&bed.bondctl(&["delete", "bond0"]));
+    assert_clean(bed);
+}
+
+/// Issue 10: bond-port settings. queue-id reaches the port profile (read back by nmcli) and
+/// an edit changes one port's key without touching the rest; prio is refused on a
+/// NetworkManager older than 1.42.8, before anything is created, and NM itself agrees.
+async fn port_settings_are_written_read_and_gated(bed: &Testbed) {
+    ok(&bed.bondctl(&[
+        "create",
+        "bondq",
+        "--mode",
+        "active-backup",
+        "--port",
+        "p1:queue-id=2",
+        "--port",
+        "p2",
+        "--option",
+        "miimon=100",
+        "--no-activate",
+    ]));
+    assert_eq!(bed.nmcli_get("bondq-p1", "bond-port.queue-id"), "2");
+    // A port given no settings gets no bond-port setting at all.
+    assert_eq!(bed.nmcli_get("bondq-p2", "bond-port.queue-id"), "");
+    let nm = bed.client().await;
+    let bond = nm.find_bond("bondq").await.unwrap();
+    let cfg = bond.to_config();
+    assert_eq!(cfg.port_settings["p1"].queue_id, Some(2));
+
+    let dry = ok(&bed.bondctl(&[
+        "edit",
+        "bondq",
+        "--port-setting",
+        "p2:queue-id=5",
+        "--dry-run",
+    ]));
+    assert!(
+        dry.contains("nmcli connection modify bondq-p2 bond-port.queue-id 5"),
+        "{dry}"
+    );
+    let options_before = bed.nmcli_get("bondq", "bond.options");
+    ok(&bed.bondctl(&["edit", "bondq", "--port-setting", "p2:queue-id=5"]));
+    assert_eq!(bed.nmcli_get("bondq-p2", "bond-port.queue-id"), "5");
+    assert_eq!(bed.nmcli_get("bondq-p1", "bond-port.queue-id"), "2");
+    assert_eq!(bed.nmcli_get("bondq", "bond.options"), options_before);
+
+    let bad = bed.bondctl(&["edit", "bondq", "--port-setting", "p4:queue-id=1"]);
+    assert_eq!(code(&bad), 2, "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("p4 has port settings but is not one of the bond's ports"),
+        "{}",
+        stderr(&bad)
+    );
+    ok(&bed.bondctl(&["delete", "bondq"]));
+
+    let version = nm.version();
+    let prio = bed.bondctl(&[
+        "create",
+        "bondp",
+        "--mode",
+        "active-backup",
+        "--port",
+        "p1:prio=10",
+        "--no-activate",
+    ]);
+    if version < bondkit::model::NmVersion::new(1, 42, 8) {
+        assert_eq!(code(&prio), 2, "{}", stderr(&prio));
+        assert!(
+            stderr(&prio).contains(&format!(
+                "bond-port.prio needs NetworkManager 1.42.8 or newer, and this system runs {version}"
+            )),
+            "{}",
+            stderr(&prio)
+        );
+        assert_clean(bed);
+        // The gate agrees with the daemon: this NM does not know the property.
+        let o = bed.nmcli(&[
+            "connection",
+            "add",
+            "type",
+            "ethernet",
+            "con-name",
+            "x",
+            "ifname",
+            "p1",
+            "connection.master",
+            "bondp",
+            "connection.slave-type",
+            "bond",
+            "bond-port.prio",
+            "10",
+        ]);
+        assert!(!o.status.success(), "NM {version} took bond-port.prio");
+        assert_clean(bed);
+    } else {
+        ok(&prio);
+        assert_eq!(bed.nmcli_get("bondp-p1", "bond-port.prio"), "10");
+        ok(&bed.bondctl(&["delete", "bondp"]));
+    }
+    let bad = bed.bondctl(&[
+        "create",
+        "bondp",
+        "--mode",
+        "active-backup",
+        "--port",
+        "p1:queue-id=99999",
+    ]);
+    assert_eq!(code(&bad), 2);
+    assert!(
+        stderr(&bad).contains("bond-port.queue-id must be a whole number from 0 to 65535"),
+        "{}",
+        stderr(&bad)
+    );
     assert_clean(bed);
 }

@@ -16,6 +16,9 @@ use bondkit::nm::{BondProfile, DeviceInfo, EditPlan};
 use gtk::glib;
 use std::cell::RefCell;
 
+mod port_settings;
+use port_settings::PortSettingRows;
+
 /// A row that holds one bond option.
 #[derive(Clone)]
 enum OptionRow {
@@ -83,6 +86,7 @@ pub struct State {
     editing: Option<BondProfile>,
     options: Vec<(&'static OptionSpec, OptionRow)>,
     ports: Vec<(String, gtk::CheckButton, adw::ActionRow)>,
+    port_settings: Option<PortSettingRows>,
     ipv4: Option<adw::ComboRow>,
     ipv6: Option<adw::ComboRow>,
     /// The method behind each combo entry, per family (a method from a newer NM that has
@@ -429,6 +433,9 @@ impl BondEditor {
         for (_, _, row) in old_ports {
             imp.ports_group.remove(&row);
         }
+        if let Some(old) = imp.state.borrow_mut().port_settings.take() {
+            old.remove(&imp.ports_group);
+        }
         let mut names: Vec<String> = devices
             .iter()
             .filter(|d| d.can_be_port)
@@ -462,6 +469,18 @@ impl BondEditor {
             imp.ports_group.add(&row);
             ports.push((name, check, row));
         }
+        let names: Vec<String> = ports.iter().map(|(n, _, _)| n.clone()).collect();
+        let port_settings = PortSettingRows::build(
+            &imp.ports_group,
+            &names,
+            &cfg,
+            version,
+            glib::clone!(
+                #[weak(rename_to = this)]
+                self,
+                move || this.changed()
+            ),
+        );
 
         // Setting values fires change handlers, which read the state: no borrow may be held.
         let (options, ipv4, ipv6, fields) = {
@@ -527,6 +546,7 @@ impl BondEditor {
         {
             let mut st = imp.state.borrow_mut();
             st.ports = ports;
+            st.port_settings = Some(port_settings);
             st.devices = devices.to_vec();
             st.version = Some(version);
             st.editing = bond;
@@ -596,6 +616,9 @@ impl BondEditor {
             .filter(|(_, c, _)| c.is_active())
             .map(|(n, _, _)| n.clone())
             .collect();
+        if let Some(rows) = &st.port_settings {
+            rows.read_into(&mut cfg);
+        }
         let text = |k: &str| {
             st.fields
                 .iter()
@@ -783,6 +806,16 @@ impl BondEditor {
             f.row.set_visible(visible);
             mark(f.row.upcast_ref(), &f.help, error_for(key));
         }
+        if let Some(rows) = &st.port_settings {
+            let problems: Vec<Problem> = draft
+                .verdict
+                .errors
+                .iter()
+                .chain(&draft.verdict.warnings)
+                .cloned()
+                .collect();
+            rows.refresh(&draft.config.ports, &problems);
+        }
         let ports_error = error_for("ports");
         imp.ports_group.set_description(Some(
             &ports_error
@@ -906,6 +939,26 @@ impl BondEditor {
             .iter()
             .map(|r| r.title().to_string())
             .collect()
+    }
+
+    /// The "Port Settings" expander of the ports group.
+    pub fn port_settings_row(&self) -> Option<adw::ExpanderRow> {
+        self.imp()
+            .state
+            .borrow()
+            .port_settings
+            .as_ref()
+            .map(|r| r.expander())
+    }
+
+    /// The number field of a port's bond-port setting (`queue-id`, `prio`), for tests.
+    pub fn port_setting(&self, port: &str, key: &str) -> Option<gtk::SpinButton> {
+        self.imp()
+            .state
+            .borrow()
+            .port_settings
+            .as_ref()
+            .and_then(|r| r.spin(port, key))
     }
 
     pub fn port_check(&self, name: &str) -> Option<gtk::CheckButton> {

@@ -45,8 +45,14 @@ fn cmd(words: &[&str]) -> String {
 }
 
 /// `nmcli connection add` for one port profile `id` of the bond `master` (a name or UUID).
-fn port_command(id: &str, port: &str, master: &str) -> String {
-    cmd(&[
+fn port_command(
+    id: &str,
+    port: &str,
+    master: &str,
+    settings: Option<&crate::model::PortSettings>,
+) -> String {
+    let extra = settings.map(|s| s.nmcli_args()).unwrap_or_default();
+    let mut words = vec![
         "nmcli",
         "connection",
         "add",
@@ -60,7 +66,9 @@ fn port_command(id: &str, port: &str, master: &str) -> String {
         master,
         "connection.slave-type",
         "bond",
-    ])
+    ];
+    words.extend(extra.iter().map(String::as_str));
+    cmd(&words)
 }
 
 fn join<T: ToString>(v: &[T]) -> String {
@@ -116,7 +124,12 @@ pub fn create_commands(cfg: &BondConfig, options: &OptionMap, activate: bool) ->
     bond.extend(ip.iter().map(String::as_str));
     let mut out = vec![cmd(&bond)];
     for port in &cfg.ports {
-        out.push(port_command(&cfg.port_profile_name(port), port, &cfg.name));
+        out.push(port_command(
+            &cfg.port_profile_name(port),
+            port,
+            &cfg.name,
+            cfg.port_settings.get(port),
+        ));
     }
     if activate {
         out.push(cmd(&["nmcli", "connection", "up", &cfg.name]));
@@ -156,7 +169,38 @@ pub fn edit_commands(plan: &EditPlan) -> Vec<String> {
             &plan.after.port_profile_name(port),
             port,
             &plan.master,
+            plan.after.port_settings.get(port),
         ));
+    }
+    // Kept ports whose bond-port settings change: only the keys that differ.
+    for p in plan
+        .bond
+        .ports
+        .iter()
+        .filter(|p| plan.after.ports.contains(&p.interface))
+    {
+        let (old, new) = (
+            plan.before
+                .port_settings
+                .get(&p.interface)
+                .cloned()
+                .unwrap_or_default(),
+            plan.after
+                .port_settings
+                .get(&p.interface)
+                .cloned()
+                .unwrap_or_default(),
+        );
+        if old != new {
+            let mut words = vec![
+                "nmcli".to_string(),
+                "connection".into(),
+                "modify".into(),
+                p.id.clone(),
+            ];
+            words.extend(new.changed_from(&old).nmcli_args());
+            out.push(cmd(&words.iter().map(String::as_str).collect::<Vec<_>>()));
+        }
     }
     match &plan.path {
         ApplyPath::Reapply => out.push(cmd(&["nmcli", "device", "reapply", bond.name()])),

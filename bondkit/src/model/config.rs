@@ -2,9 +2,11 @@
 
 use super::ip::{Family, IpFamily, IpMethod};
 use super::message::{Code, Message};
+use super::port::PortSettings;
 use super::validate::{check_options, ifname_valid, mac_valid, OptionMap, Problem, Verdict};
 use super::version::NmVersion;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// NetworkManager's special values for `cloned-mac-address`: kept and shown as such.
 pub const SPECIAL_MACS: &[&str] = &["preserve", "permanent", "random", "stable", "stable-ssid"];
@@ -17,6 +19,9 @@ pub struct BondConfig {
     /// `bond.options`, including `mode`, as NM holds them.
     pub options: OptionMap,
     pub ports: Vec<String>,
+    /// Each port's `bond-port` settings, where it has any.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub port_settings: BTreeMap<String, PortSettings>,
     pub ipv4: IpFamily,
     pub ipv6: IpFamily,
     pub mtu: Option<u32>,
@@ -31,6 +36,7 @@ impl BondConfig {
             name: name.to_string(),
             options: [("mode".to_string(), mode.to_string())].into(),
             ports: Vec::new(),
+            port_settings: BTreeMap::new(),
             ipv4: IpFamily::auto(),
             ipv6: IpFamily::auto(),
             mtu: None,
@@ -78,6 +84,19 @@ impl BondConfig {
             } else if self.ports[..i].contains(p) {
                 err("ports", Message::new(Code::PortTwice, [p]));
             }
+        }
+        let mode = self
+            .options
+            .get("mode")
+            .and_then(|m| super::mode::BondMode::parse(m));
+        for (port, s) in &self.port_settings {
+            if !self.ports.contains(port) {
+                errors.push(Problem::coded(
+                    "ports",
+                    Message::new(Code::PortSettingsNotAPort, [port]),
+                ));
+            }
+            s.check(port, mode, version, &mut errors, &mut warnings);
         }
         for f in [Family::V4, Family::V6] {
             check_family(f, self.family(f), &mut errors, &mut warnings);

@@ -91,6 +91,8 @@ pub struct BondEdit {
     pub remove_options: Vec<String>,
     pub add_ports: Vec<String>,
     pub remove_ports: Vec<String>,
+    /// `bond-port` settings of ports (kept or added); only the keys given change.
+    pub port_settings: Vec<(String, crate::model::PortSettings)>,
     pub ipv4: FamilyEdit,
     pub ipv6: FamilyEdit,
     pub mtu: Option<Option<u32>>,
@@ -193,6 +195,19 @@ impl BondEdit {
                 c.ports.push(p.clone());
             }
         }
+        c.port_settings.retain(|p, _| c.ports.contains(p));
+        for (port, s) in &self.port_settings {
+            let mine = c.port_settings.entry(port.clone()).or_default();
+            if s.queue_id.is_some() {
+                mine.queue_id = s.queue_id;
+            }
+            if s.prio.is_some() {
+                mine.prio = s.prio;
+            }
+            if mine.is_empty() {
+                c.port_settings.remove(port);
+            }
+        }
         c.ipv4 = self.ipv4.apply_to(&before.ipv4);
         c.ipv6 = self.ipv6.apply_to(&before.ipv6);
         if let Some(v) = self.mtu {
@@ -237,6 +252,21 @@ impl BondEdit {
             .filter(|p| !b.ports.contains(p))
             .cloned()
             .collect();
+        for p in &b.ports {
+            let old = a.port_settings.get(p).cloned().unwrap_or_default();
+            let new = b.port_settings.get(p).cloned().unwrap_or_default();
+            if old != new {
+                // A key the new settings leave out goes back to NM's default.
+                let mut s = new;
+                if s.queue_id.is_none() && old.queue_id.is_some() {
+                    s.queue_id = Some(0);
+                }
+                if s.prio.is_none() && old.prio.is_some() {
+                    s.prio = Some(0);
+                }
+                e.port_settings.push((p.clone(), s));
+            }
+        }
         e.ipv4 = FamilyEdit::between(&a.ipv4, &b.ipv4);
         e.ipv6 = FamilyEdit::between(&a.ipv6, &b.ipv6);
         if a.mtu != b.mtu {
@@ -344,6 +374,8 @@ pub enum Why {
     /// The kernel (or NM 1.42's reapply) does not change this option on a live bond.
     Option(String),
     Mac,
+    /// A port's bond-port settings change: the port joins the bond again to take them.
+    PortSettings,
     /// The profile has no ethernet setting yet; an MTU change adds one.
     NewEthernetSetting,
     Inactive,
@@ -357,6 +389,7 @@ impl Why {
             Why::Ports => Message::new(Code::WhyPorts, [""; 0]),
             Why::Option(o) => Message::new(Code::WhyOption, [o]),
             Why::Mac => Message::new(Code::WhyMac, [""; 0]),
+            Why::PortSettings => Message::new(Code::WhyPortSettings, [""; 0]),
             Why::NewEthernetSetting => Message::new(Code::WhyNewEthernetSetting, [""; 0]),
             Why::Inactive => Message::new(Code::WhyInactive, [""; 0]),
             Why::NotAsked => Message::new(Code::WhyNotAsked, [""; 0]),
@@ -388,7 +421,11 @@ impl ApplyPath {
         bring_up: bool,
     ) -> ApplyPath {
         let ports_change = before.ports != after.ports;
-        if changes.is_empty() && !ports_change {
+        // bond-port settings of ports the bond keeps (new ports come up with theirs).
+        let port_settings_change = after.ports.iter().any(|p| {
+            before.ports.contains(p) && before.port_settings.get(p) != after.port_settings.get(p)
+        });
+        if changes.is_empty() && !ports_change && !port_settings_change {
             return ApplyPath::Nothing;
         }
         if !active {
@@ -404,6 +441,9 @@ impl ApplyPath {
         }
         if ports_change {
             why.push(Why::Ports);
+        }
+        if port_settings_change {
+            why.push(Why::PortSettings);
         }
         let keys = before.options.keys().chain(after.options.keys());
         let mut seen: Vec<&String> = Vec::new();
@@ -468,6 +508,44 @@ mod tests {
         c.ipv6.gateway = Some("fd00::1".parse().unwrap());
         c.mac = Some("stable".into());
         c
+    }
+
+    #[test]
+    fn a_port_setting_edit_changes_only_that_key_and_reactivates() {
+        let mut a = seed();
+        a.port_settings.insert(
+            "eno1".into(),
+            crate::model::PortSettings {
+                queue_id: Some(2),
+                prio: None,
+            },
+        );
+        let e = BondEdit {
+            port_settings: vec![(
+                "eno1".into(),
+                crate::model::PortSettings {
+                    queue_id: None,
+                    prio: Some(10),
+                },
+            )],
+            ..Default::default()
+        };
+        let b = e.apply_to(&a);
+        let eno1 = &b.port_settings["eno1"];
+        assert_eq!((eno1.queue_id, eno1.prio), (Some(2), Some(10)));
+        assert_eq!(BondEdit::between(&a, &b).apply_to(&a), b);
+        assert!(profile_changes(&a, &b).is_empty(), "the bond profile stays");
+        assert_eq!(
+            ApplyPath::decide(&a, &b, &[], true, true),
+            ApplyPath::Reactivate(vec![Why::PortSettings])
+        );
+        // A port that leaves takes its settings with it.
+        let gone = BondEdit {
+            remove_ports: vec!["eno1".into()],
+            ..Default::default()
+        }
+        .apply_to(&a);
+        assert!(gone.port_settings.is_empty());
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod ip;
 pub mod message;
 pub mod mode;
 pub mod options;
+pub mod port;
 pub mod validate;
 pub mod version;
 
@@ -16,6 +17,7 @@ pub use ip::{Family, IpAddress, IpFamily, IpMethod};
 pub use message::{Arg, Code, Message};
 pub use mode::{BondMode, ModeSet};
 pub use options::{spec, Group, OptionSpec, ValueKind, OPTIONS};
+pub use port::{port_spec, PortOptionSpec, PortSettings, PORT_OPTIONS};
 pub use validate::{check_options, OptionMap, Problem, Verdict};
 pub use version::NmVersion;
 

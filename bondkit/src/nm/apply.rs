@@ -223,8 +223,13 @@ impl NmClient {
         for port in &cfg.ports {
             let id = cfg.port_profile_name(port);
             progress(&format!("Adding the port profile {id}"));
-            let s =
-                settings::port_settings(&id, port, &cfg.name, &uuid::Uuid::new_v4().to_string());
+            let s = settings::port_settings(
+                &id,
+                port,
+                &cfg.name,
+                &uuid::Uuid::new_v4().to_string(),
+                cfg.port_settings.get(port),
+            );
             self.add(&s, flags, &format!("add {port} to {}", cfg.name), txn)
                 .await?;
         }
@@ -452,6 +457,45 @@ impl NmClient {
             })?;
             txn.undo.deleted.push((s, save_flag(flags)));
         }
+        // Kept ports whose bond-port settings change: their own profile, from its own
+        // settings, with only those keys changed.
+        for port in bond
+            .ports
+            .iter()
+            .filter(|p| plan.after.ports.contains(&p.interface))
+        {
+            let old = plan
+                .before
+                .port_settings
+                .get(&port.interface)
+                .cloned()
+                .unwrap_or_default();
+            let new = plan
+                .after
+                .port_settings
+                .get(&port.interface)
+                .cloned()
+                .unwrap_or_default();
+            if old == new {
+                continue;
+            }
+            progress(&format!("Updating the port profile {}", port.id));
+            let pc = self.connection_proxy(&port.path).await?;
+            let mut s = pc
+                .get_settings()
+                .await
+                .map_err(|e| from_dbus(e, "read a port profile"))?;
+            let flags = pc.flags().await.unwrap_or(0);
+            settings::prepare_for_update(&mut s);
+            let original = s.clone();
+            settings::write_bond_port(&mut s, &new.changed_from(&old));
+            txn.undo
+                .updated
+                .push((port.path.clone(), original, save_flag(flags)));
+            pc.update2(&s, save_flag(flags) | UPDATE_NO_REAPPLY, &HashMap::new())
+                .await
+                .map_err(|e| from_dbus(e, &format!("update the port {}", port.interface)))?;
+        }
         // The same autoconnect blocking as at create: with "bring up" off, nothing comes up.
         let port_flags = if opts.activate {
             save
@@ -461,8 +505,13 @@ impl NmClient {
         for port in &edit.add_ports {
             let id = plan.after.port_profile_name(port);
             progress(&format!("Adding the port profile {id}"));
-            let s =
-                settings::port_settings(&id, port, &plan.master, &uuid::Uuid::new_v4().to_string());
+            let s = settings::port_settings(
+                &id,
+                port,
+                &plan.master,
+                &uuid::Uuid::new_v4().to_string(),
+                plan.after.port_settings.get(port),
+            );
             self.add(
                 &s,
                 port_flags,

@@ -46,6 +46,9 @@ pub struct PortProfile {
     pub id: String,
     pub uuid: String,
     pub interface: String,
+    /// Its `bond-port` settings (NM's defaults are not stored, so read as unset).
+    #[serde(skip_serializing_if = "crate::model::PortSettings::is_empty")]
+    pub settings: crate::model::PortSettings,
     #[serde(skip)]
     pub path: OwnedObjectPath,
 }
@@ -76,8 +79,16 @@ impl BondProfile {
     }
 
     pub fn to_config(&self) -> BondConfig {
-        self.settings
-            .to_config(self.ports.iter().map(|p| p.interface.clone()).collect())
+        let mut c = self
+            .settings
+            .to_config(self.ports.iter().map(|p| p.interface.clone()).collect());
+        c.port_settings = self
+            .ports
+            .iter()
+            .filter(|p| !p.settings.is_empty())
+            .map(|p| (p.interface.clone(), p.settings.clone()))
+            .collect();
+        c
     }
 }
 

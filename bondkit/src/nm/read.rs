@@ -108,6 +108,7 @@ impl NmClient {
                         id: get_str(p, "connection", "id").unwrap_or_default(),
                         uuid: get_str(p, "connection", "uuid").unwrap_or_default(),
                         interface: get_str(p, "connection", "interface-name").unwrap_or_default(),
+                        settings: settings::read_bond_port(p),
                         path: pp.clone(),
                     })
                     .collect();

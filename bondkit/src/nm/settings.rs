@@ -80,7 +80,13 @@ pub fn bond_settings(cfg: &BondConfig, options: &OptionMap, uuid: &str) -> NmSet
 }
 
 /// A port profile that puts `port` under the bond `master` (an interface name or a UUID).
-pub fn port_settings(id: &str, port: &str, master: &str, uuid: &str) -> NmSettings {
+pub fn port_settings(
+    id: &str,
+    port: &str,
+    master: &str,
+    uuid: &str,
+    bond_port: Option<&crate::model::PortSettings>,
+) -> NmSettings {
     let mut s = NmSettings::new();
     set(&mut s, "connection", "id", ov(id));
     set(&mut s, "connection", "uuid", ov(uuid));
@@ -89,7 +95,28 @@ pub fn port_settings(id: &str, port: &str, master: &str, uuid: &str) -> NmSettin
     set(&mut s, "connection", "master", ov(master));
     set(&mut s, "connection", "slave-type", ov("bond"));
     s.insert("802-3-ethernet".into(), HashMap::new());
+    if let Some(b) = bond_port {
+        write_bond_port(&mut s, b);
+    }
     s
+}
+
+/// Sets the `bond-port` keys that `b` names, leaving the rest of the profile alone.
+pub fn write_bond_port(s: &mut NmSettings, b: &crate::model::PortSettings) {
+    if let Some(q) = b.queue_id {
+        set(s, "bond-port", "queue-id", ov(q));
+    }
+    if let Some(p) = b.prio {
+        set(s, "bond-port", "prio", ov(p));
+    }
+}
+
+/// A port profile's `bond-port` settings.
+pub fn read_bond_port(s: &NmSettings) -> crate::model::PortSettings {
+    crate::model::PortSettings {
+        queue_id: get_u32(s, "bond-port", "queue-id"),
+        prio: get_i32(s, "bond-port", "prio"),
+    }
 }
 
 pub fn set_bond_options(s: &mut NmSettings, options: &OptionMap) {
@@ -289,6 +316,7 @@ impl BondSettings {
             name: self.interface.clone(),
             options: self.options.clone(),
             ports,
+            port_settings: Default::default(),
             ipv4: self.ipv4.clone(),
             ipv6: self.ipv6.clone(),
             mtu: self.mtu,
@@ -362,8 +390,24 @@ mod tests {
     }
 
     #[test]
+    fn bond_port_settings_round_trip() {
+        let b = crate::model::PortSettings {
+            queue_id: Some(3),
+            prio: Some(-2),
+        };
+        let s = round_trip(&port_settings("bond0-eno1", "eno1", "bond0", "u", Some(&b)));
+        assert_eq!(read_bond_port(&s), b);
+        let plain = round_trip(&port_settings("bond0-eno1", "eno1", "bond0", "u", None));
+        assert!(
+            !plain.contains_key("bond-port"),
+            "no bond-port section unless asked"
+        );
+        assert!(read_bond_port(&plain).is_empty());
+    }
+
+    #[test]
     fn ports_use_the_old_names() {
-        let s = port_settings("bond0-eno1", "eno1", "bond0", "u");
+        let s = port_settings("bond0-eno1", "eno1", "bond0", "u", None);
         assert_eq!(
             get_str(&s, "connection", "master").as_deref(),
             Some("bond0")

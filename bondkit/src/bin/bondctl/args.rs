@@ -77,8 +77,9 @@ pub struct CreateArgs {
     /// Bonding mode: balance-rr, active-backup, balance-xor, broadcast, 802.3ad, balance-tlb or balance-alb
     #[arg(long)]
     pub mode: String,
-    /// A port device (repeat for each port)
-    #[arg(long, value_name = "IFACE")]
+    /// A port device (repeat for each port), with its bond-port settings if any:
+    /// eno1:prio=10,queue-id=2
+    #[arg(long, value_name = "IFACE[:KEY=VALUE,...]")]
     pub port: Vec<String>,
     /// A bond option (repeat), for example miimon=100
     #[arg(long, value_name = "KEY=VALUE")]
@@ -131,8 +132,12 @@ pub struct EditArgs {
     /// Remove a bond option so the kernel default applies (repeat)
     #[arg(long, value_name = "KEY")]
     pub remove_option: Vec<String>,
-    #[arg(long, value_name = "IFACE")]
+    /// Add a port (repeat), with its bond-port settings if any: eno3:prio=5
+    #[arg(long, value_name = "IFACE[:KEY=VALUE,...]")]
     pub add_port: Vec<String>,
+    /// Change bond-port settings of a port the bond has (repeat): eno1:prio=10,queue-id=0
+    #[arg(long, value_name = "IFACE:KEY=VALUE,...")]
+    pub port_setting: Vec<String>,
     #[arg(long, value_name = "IFACE")]
     pub remove_port: Vec<String>,
     /// IPv4 method (dhcp, disabled, manual, link-local, shared) or the addresses

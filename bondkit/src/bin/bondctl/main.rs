@@ -9,7 +9,9 @@ mod status;
 use args::{Cli, Command, CreateArgs, EditArgs};
 use bondkit::export::nmcli;
 use bondkit::model::ip::parse_ip;
-use bondkit::model::{form, BondConfig, BondEdit, Family, IpAddress, NmVersion, OPTIONS};
+use bondkit::model::{
+    form, BondConfig, BondEdit, Family, IpAddress, NmVersion, PortSettings, OPTIONS,
+};
 use bondkit::nm::{ApplyOptions, NmClient, NmError};
 use clap::Parser;
 use std::process::ExitCode;
@@ -108,7 +110,13 @@ fn config_from(a: &CreateArgs) -> Result<BondConfig, NmError> {
         }
         cfg.options.insert(k, v);
     }
-    cfg.ports = a.port.clone();
+    for p in &a.port {
+        let (port, settings) = PortSettings::parse_port(p).map_err(inv)?;
+        if !settings.is_empty() {
+            cfg.port_settings.insert(port.clone(), settings);
+        }
+        cfg.ports.push(port);
+    }
     for (f, given) in [(Family::V4, &a.ipv4), (Family::V6, &a.ipv6)] {
         if let Some(v) = given {
             let (method, addresses) = form::parse_ip_setting(v, f).map_err(inv)?;
@@ -170,10 +178,18 @@ fn edit_from(a: &EditArgs) -> Result<BondEdit, NmError> {
     let mut e = BondEdit {
         mode: a.mode.clone(),
         remove_options: a.remove_option.clone(),
-        add_ports: a.add_port.clone(),
         remove_ports: a.remove_port.clone(),
         ..Default::default()
     };
+    for p in a.add_port.iter().chain(&a.port_setting) {
+        let (port, settings) = PortSettings::parse_port(p).map_err(inv)?;
+        if a.add_port.contains(p) {
+            e.add_ports.push(port.clone());
+        }
+        if !settings.is_empty() {
+            e.port_settings.push((port, settings));
+        }
+    }
     for o in &a.option {
         e.set_options
             .push(bondkit::model::validate::parse_assignment(o).map_err(NmError::Invalid)?);
