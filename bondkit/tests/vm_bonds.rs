@@ -5,6 +5,8 @@
 
 #[path = "vm_cases/failover.rs"]
 mod failover;
+#[path = "vm_cases/ports.rs"]
+mod ports;
 #[path = "vm_cases/reapply.rs"]
 mod reapply;
 #[path = "vm_cases/safety.rs"]
@@ -19,6 +21,7 @@ use failover::{
     failover_refusals_change_nothing, failover_unprivileged_with_icmp_and_with_tcp,
     failover_without_link_monitoring_says_why, failover_without_the_checkpoint_right_is_refused,
 };
+use ports::a_port_queue_id_reaches_the_kernel;
 use reapply::reapply_per_option;
 use safety::{
     a_bond_up_without_ports_is_not_success, a_killed_edit_of_a_running_bond_is_restored_by_nm,
@@ -49,6 +52,7 @@ fn main() {
             a_bond_up_without_ports_is_not_success,
             a_killed_edit_of_a_running_bond_is_restored_by_nm,
             reapply_per_option,
+            a_port_queue_id_reaches_the_kernel,
             failover_link_down_disconnect_and_cable_match_ping,
             failover_failback_follows_primary_reselect,
             failover_downdelay_and_updelay_show,

@@ -288,6 +288,13 @@ impl BondPage {
                 if let Some(a) = p.aggregator_id {
                     parts.push(gettext_f("aggregator {}", &[&a.to_string()]));
                 }
+                // The kernel's bond-port values, where they differ from its defaults.
+                if let Some(q) = p.queue_id.filter(|q| *q != 0) {
+                    parts.push(gettext_f("queue {}", &[&q.to_string()]));
+                }
+                if let Some(n) = p.prio.filter(|n| *n != 0) {
+                    parts.push(gettext_f("priority {}", &[&n.to_string()]));
+                }
                 if !p.partner_state_words.is_empty() {
                     parts.push(gettext_f(
                         "partner: {}",
