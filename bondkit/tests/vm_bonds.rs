@@ -3,6 +3,8 @@
 //! activates real bonds over veth ports. Many checks run per boot. If the guest cannot
 //! boot, the test fails with the console output; it never skips.
 
+#[path = "vm_cases/adopt.rs"]
+mod adopt;
 #[path = "vm_cases/failover.rs"]
 mod failover;
 #[path = "vm_cases/ports.rs"]
@@ -13,6 +15,9 @@ mod reapply;
 mod safety;
 mod support;
 
+use adopt::{
+    adopting_a_dhcp_connection_keeps_its_lease, adopting_a_static_connection_keeps_its_address,
+};
 use bondkit::kernel::{self, procfs, KernelBond, LinkEvents};
 use failover::{
     failover_arp_monitoring_is_named, failover_downdelay_and_updelay_show,
@@ -53,6 +58,8 @@ fn main() {
             a_killed_edit_of_a_running_bond_is_restored_by_nm,
             reapply_per_option,
             a_port_queue_id_reaches_the_kernel,
+            adopting_a_static_connection_keeps_its_address,
+            adopting_a_dhcp_connection_keeps_its_lease,
             failover_link_down_disconnect_and_cable_match_ping,
             failover_failback_follows_primary_reselect,
             failover_downdelay_and_updelay_show,

@@ -5,6 +5,7 @@
 
 pub mod engine;
 pub mod history;
+pub mod outage;
 pub mod report;
 pub mod timeline;
 pub mod verdict;

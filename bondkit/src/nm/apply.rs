@@ -149,6 +149,44 @@ impl NmClient {
         opts: &ApplyOptions,
         progress: Progress<'_>,
     ) -> Result<Pending> {
+        let Some(a) = &opts.adopt else {
+            return self.create_unmeasured(cfg, opts, progress).await;
+        };
+        // A take-over: the outage is measured against the gateway while it happens, and
+        // the change is kept (pending) only if the gateway answers again.
+        use crate::failover::outage::OutageMeter;
+        let gateway = a.gateway.ok_or_else(|| {
+            NmError::Invalid(format!(
+                "{}'s connection has no gateway to check the take-over against; give the bond its own IP settings instead.",
+                a.port
+            ))
+        })?;
+        let meter = OutageMeter::start(gateway).map_err(|e| NmError::Invalid(e.to_string()))?;
+        let mut pending = self.create_unmeasured(cfg, opts, progress).await?;
+        progress(&format!(
+            "Checking that the gateway {gateway} answers through {}",
+            cfg.name
+        ));
+        let outage = meter.finish(Duration::from_secs(20)).await;
+        if !outage.recovered {
+            let undo = self.undo(pending, progress).await;
+            return Err(NmError::Refused(format!(
+                "The gateway {gateway} did not answer after {} joined {}, so everything was rolled back{}; check the switch ports of the bond.",
+                a.port,
+                cfg.name,
+                if undo.is_clean() { "" } else { " (incompletely: check the profiles)" }
+            )));
+        }
+        pending.report.outage = Some(outage);
+        Ok(pending)
+    }
+
+    async fn create_unmeasured(
+        &self,
+        cfg: &BondConfig,
+        opts: &ApplyOptions,
+        progress: Progress<'_>,
+    ) -> Result<Pending> {
         let verdict = cfg.check(self.version);
         if let Some(p) = verdict.errors.first() {
             return Err(NmError::Invalid(p.message.clone()));
@@ -211,13 +249,32 @@ impl NmClient {
         }
         let uuid = uuid::Uuid::new_v4().to_string();
         progress(&format!("Adding the bond profile {}", cfg.name));
+        let mut bond = settings::bond_settings(cfg, options, &uuid);
+        if let Some(a) = &opts.adopt {
+            a.overlay(&mut bond);
+            // The old profile must not win the port back at the next boot; a roll-back
+            // restores it as it was.
+            progress(&format!("Stopping {} from autoconnecting", a.profile));
+            let pc = self.connection_proxy(&a.profile_path).await?;
+            let mut s = pc
+                .get_settings()
+                .await
+                .map_err(|e| from_dbus(e, &format!("read {}", a.profile)))?;
+            let pflags = pc.flags().await.unwrap_or(0);
+            settings::prepare_for_update(&mut s);
+            let original = s.clone();
+            s.entry("connection".into())
+                .or_default()
+                .insert("autoconnect".into(), settings::ov(false));
+            txn.undo
+                .updated
+                .push((a.profile_path.clone(), original, save_flag(pflags)));
+            pc.update2(&s, save_flag(pflags) | UPDATE_NO_REAPPLY, &HashMap::new())
+                .await
+                .map_err(|e| from_dbus(e, &format!("update {}", a.profile)))?;
+        }
         let bond_path = self
-            .add(
-                &settings::bond_settings(cfg, options, &uuid),
-                flags,
-                &format!("create the bond {}", cfg.name),
-                txn,
-            )
+            .add(&bond, flags, &format!("create the bond {}", cfg.name), txn)
             .await?;
         report.uuid = uuid;
         for port in &cfg.ports {

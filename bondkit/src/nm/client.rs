@@ -106,6 +106,8 @@ pub struct ApplyOptions {
     /// configuration?" countdown). NM rolls back by itself when it runs out, and within a
     /// few seconds if Bondsmith dies before.
     pub confirm_timeout: Duration,
+    /// Take over the IP configuration of the profile this port runs (see `adopt.rs`).
+    pub adopt: Option<super::adopt::Adoption>,
 }
 
 impl Default for ApplyOptions {
@@ -115,6 +117,7 @@ impl Default for ApplyOptions {
             activation_timeout: Duration::from_secs(60),
             in_memory: false,
             confirm_timeout: Duration::ZERO,
+            adopt: None,
         }
     }
 }
@@ -132,6 +135,9 @@ pub struct ApplyReport {
     /// The same, as codes for front ends that translate.
     #[serde(skip)]
     pub notes: Vec<Message>,
+    /// For a take-over: how long the connection was gone, measured against its gateway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outage: Option<crate::failover::outage::MeasuredOutage>,
 }
 
 impl ApplyReport {
@@ -143,6 +149,7 @@ impl ApplyReport {
             path: ApplyPath::Nothing,
             warnings: Vec::new(),
             notes: Vec::new(),
+            outage: None,
         }
     }
 

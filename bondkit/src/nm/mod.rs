@@ -1,5 +1,6 @@
 //! NetworkManager over D-Bus.
 
+pub mod adopt;
 pub mod apply;
 pub mod client;
 pub mod deadman;
@@ -11,6 +12,7 @@ pub mod txn;
 pub mod watch;
 
 pub use crate::model::BondEdit;
+pub use adopt::Adoption;
 pub use apply::EditPlan;
 pub use client::{
     ApplyOptions, ApplyReport, BondProfile, DeviceInfo, NmClient, Pending, PortProfile,

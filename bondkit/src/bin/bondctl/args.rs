@@ -117,6 +117,11 @@ pub struct CreateArgs {
     /// Seconds to wait for activation before rolling back
     #[arg(long, default_value_t = 60)]
     pub timeout: u64,
+    /// Bond the connection IFACE is on: the bond takes over the IP settings of the profile
+    /// IFACE runs (and its MAC, for DHCP), the outage is measured against the gateway, and
+    /// everything rolls back if the gateway does not answer afterwards
+    #[arg(long, value_name = "IFACE")]
+    pub adopt: Option<String>,
     #[arg(long)]
     pub json: bool,
 }

@@ -155,7 +155,19 @@ async fn dry_run_version(given: Option<&str>) -> Result<NmVersion, NmError> {
 }
 
 async fn create(a: CreateArgs) -> Result<(), NmError> {
-    let cfg = config_from(&a)?;
+    let mut cfg = config_from(&a)?;
+    let mut adoption = None;
+    if let Some(port) = &a.adopt {
+        if a.ipv4.is_some() || a.ipv6.is_some() || !a.gateway.is_empty() || !a.dns.is_empty() {
+            return Err(NmError::Invalid(format!(
+                "--adopt {port} takes the IP settings of {port}'s connection; leave out --ipv4, --ipv6, --gateway and --dns."
+            )));
+        }
+        let nm = NmClient::system().await?;
+        let found = nm.adoption(port).await?;
+        found.apply_to(&mut cfg);
+        adoption = Some(found);
+    }
     if a.dry_run {
         let version = dry_run_version(a.nm_version.as_deref()).await?;
         let verdict = cfg.check(version);
@@ -167,10 +179,46 @@ async fn create(a: CreateArgs) -> Result<(), NmError> {
         activate: !a.no_activate,
         activation_timeout: Duration::from_secs(a.timeout),
         in_memory: a.in_memory,
-        ..Default::default()
+        confirm_timeout: Duration::from_secs(a.timeout + 60),
+        adopt: adoption.clone(),
     };
-    let report = nm.create_bond(&cfg, &opts, &progress(a.json)).await?;
-    output::applied("Created", &report, a.json);
+    let Some(adoption) = adoption else {
+        let report = nm.create_bond(&cfg, &opts, &progress(a.json)).await?;
+        output::applied("Created", &report, a.json);
+        return Ok(());
+    };
+    take_over(&nm, &cfg, &opts, &adoption, a.json).await
+}
+
+/// `create --adopt`: bondkit measures the outage against the gateway and rolls back when
+/// the gateway does not answer again; this keeps the change and says how long it took.
+async fn take_over(
+    nm: &NmClient,
+    cfg: &BondConfig,
+    opts: &ApplyOptions,
+    adoption: &bondkit::nm::Adoption,
+    json: bool,
+) -> Result<(), NmError> {
+    let pending = nm.create_bond_pending(cfg, opts, &progress(json)).await?;
+    let report = nm.keep(pending).await?;
+    let Some(outage) = report.outage.clone() else {
+        return Err(NmError::Refused("The take-over was not measured.".into()));
+    };
+    let gateway = outage.target;
+    output::applied("Created", &report, json);
+    if json {
+        return Ok(());
+    }
+    println!(
+        "{} took over {}'s connection \"{}\"{}; the connection to {gateway} was gone for {:.0} ms ({} of {} probes lost).",
+        cfg.name,
+        adoption.port,
+        adoption.profile,
+        if adoption.dhcp { " with its MAC, so DHCP keeps the lease" } else { "" },
+        outage.longest_ms,
+        outage.lost,
+        outage.sent
+    );
     Ok(())
 }
 
