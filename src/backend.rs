@@ -137,6 +137,12 @@ impl Backend {
         )
     }
 
+    /// What a new bond would take over from the connection `port` is on.
+    pub async fn adoption(&self, port: String) -> Result<bondkit::nm::Adoption, NmError> {
+        let c = self.client.clone();
+        on_backend(async move { c.adoption(&port).await }).await
+    }
+
     pub async fn keep(&self, pending: Pending) -> Result<bondkit::nm::ApplyReport, NmError> {
         let c = self.client.clone();
         on_backend(async move { c.keep(pending).await }).await

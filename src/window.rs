@@ -145,6 +145,12 @@ impl BondsmithWindow {
                     w.show_failover(&p.and_then(|p| p.get::<String>()).unwrap_or_default())
                 })
                 .build(),
+            gio::ActionEntry::builder("adopt-port")
+                .parameter_type(Some(glib::VariantTy::STRING))
+                .activate(|w: &Self, _, p| {
+                    w.take_over(p.and_then(|p| p.get::<String>()).unwrap_or_default())
+                })
+                .build(),
             gio::ActionEntry::builder("delete-bond")
                 .parameter_type(Some(glib::VariantTy::STRING))
                 .activate(|w: &Self, _, p| {
@@ -597,6 +603,24 @@ impl BondsmithWindow {
         }
     }
 
+    /// The editor's "Take Over": reads the port's connection off the UI thread, then fills
+    /// the form with it.
+    fn take_over(&self, port: String) {
+        let Some(backend) = self.imp().backend.borrow().clone() else {
+            return;
+        };
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = this)]
+            self,
+            async move {
+                match backend.adoption(port).await {
+                    Ok(a) => this.editor().take_over(a),
+                    Err(e) => this.toast(&e.cause().message()),
+                }
+            }
+        ));
+    }
+
     fn apply(&self, draft: crate::widgets::bond_editor::Draft) {
         let Some(backend) = self.imp().backend.borrow().clone() else {
             return;
@@ -604,6 +628,7 @@ impl BondsmithWindow {
         let opts = ApplyOptions {
             activate: draft.activate,
             confirm_timeout: Duration::from_secs(KEEP_SECONDS.into()),
+            adopt: draft.adopt.clone(),
             ..Default::default()
         };
         let name = draft.config.name.clone();
@@ -676,8 +701,23 @@ impl BondsmithWindow {
         dialog.set_response_appearance("revert", adw::ResponseAppearance::Destructive);
         dialog.set_default_response(Some("revert"));
         dialog.set_close_response("revert");
+        // A take-over says how long the connection was gone while it happened.
+        let outage = pending.report.outage.as_ref().map(|o| {
+            gettext_f(
+                "The connection to {} was gone for {} ms while {} took it over.",
+                &[
+                    &o.target.to_string(),
+                    &format!("{:.0}", o.longest_ms),
+                    &pending.report.bond,
+                ],
+            )
+        });
         let body = move |left: u32| {
-            gettext_f("{} is applied. If this computer is still reachable, keep it. Otherwise it rolls back by itself in {} seconds.", &[&name, &left.to_string()])
+            let text = gettext_f("{} is applied. If this computer is still reachable, keep it. Otherwise it rolls back by itself in {} seconds.", &[&name, &left.to_string()]);
+            match &outage {
+                Some(o) => format!("{o}\n\n{text}"),
+                None => text,
+            }
         };
         dialog.set_body(&body(KEEP_SECONDS));
         let left = std::rc::Rc::new(Cell::new(KEEP_SECONDS));

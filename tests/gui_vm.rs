@@ -83,6 +83,10 @@ fn in_namespace(dir: std::path::PathBuf) {
             "a_failover_test_from_the_bond_page",
             a_failover_test_from_the_bond_page,
         ),
+        (
+            "taking_over_the_connection_a_port_is_on",
+            taking_over_the_connection_a_port_is_on,
+        ),
     ];
     // The host's filter reaches the guest through the results share (the guest's cwd).
     let filter = std::fs::read_to_string("/results/filter").ok();
@@ -371,4 +375,94 @@ fn a_failover_test_from_the_bond_page(bed: &Testbed, win: &BondsmithWindow) {
         "{line}"
     );
     screenshot(win, "vm-bond-page-with-test-history");
+}
+
+fn ipv4_of(dev: &str) -> String {
+    let o = Command::new("ip")
+        .args(["-4", "-o", "addr", "show", "dev", dev])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    text.split_whitespace()
+        .skip_while(|w| *w != "inet")
+        .nth(1)
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Issue 10: "Take Over" on a port that runs a connection fills the form with that
+/// connection's settings; applying measures the outage (the keep dialog says it), and
+/// declining brings the original connection back on its port.
+fn taking_over_the_connection_a_port_is_on(bed: &Testbed, win: &BondsmithWindow) {
+    ok(&bed.nmcli(&[
+        "connection",
+        "add",
+        "type",
+        "ethernet",
+        "con-name",
+        "lan",
+        "ifname",
+        "eno1",
+        "ipv4.method",
+        "manual",
+        "ipv4.addresses",
+        "10.77.0.50/24",
+        "ipv4.gateway",
+        "10.77.0.1",
+        "ipv6.method",
+        "disabled",
+    ]));
+    ok(&bed.nmcli(&["--wait", "30", "connection", "up", "lan"]));
+    assert_eq!(ipv4_of("eno1"), "10.77.0.50/24");
+    act(win, "win.refresh", None);
+    wait_until("NM to report lan on eno1", || {
+        win.snapshot()
+            .devices
+            .iter()
+            .any(|d| d.interface == "eno1" && d.connection.as_deref() == Some("lan"))
+    });
+    act(win, "win.create", None);
+    wait_until("the editor", || win.page() == "editor");
+    let ed = win.editor();
+    ed.name_entry().set_text("bond3");
+    settle();
+    screenshot(win, "vm-take-over-button");
+    act(win, "win.adopt-port", Some(&"eno1".to_variant()));
+    wait_until("the form to take lan's settings", || {
+        ed.field_entry("ipv4_addresses")
+            .is_some_and(|e| e.text() == "10.77.0.50/24")
+    });
+    assert!(ed.port_check("eno1").unwrap().is_active());
+    assert_eq!(ed.field_entry("ipv4_gateway").unwrap().text(), "10.77.0.1");
+    ed.port_check("eno2").unwrap().set_active(true);
+    ed.set_option("miimon", Some("100"));
+    settle();
+    screenshot(win, "vm-take-over-form");
+    click(&ed.review_button());
+    click(&ed.apply_button());
+    wait_until("the keep dialog", || win.keep_dialog().is_some());
+    let dialog = win.keep_dialog().unwrap();
+    let body = dialog.body().to_string();
+    println!("    {}", body.lines().next().unwrap_or(""));
+    assert!(
+        body.contains("The connection to 10.77.0.1 was gone for"),
+        "{body}"
+    );
+    assert_eq!(
+        ipv4_of("bond3"),
+        "10.77.0.50/24",
+        "the bond holds lan's address"
+    );
+    screenshot(&dialog, "vm-take-over-keep-dialog");
+    dialog.response("revert");
+    wait_until("the roll-back", || {
+        win.keep_dialog().is_none() && matches!(win.page().as_str(), "list" | "empty")
+    });
+    wait_until("lan back on eno1", || ipv4_of("eno1") == "10.77.0.50/24");
+    assert_eq!(bed.nmcli_get("lan", "connection.autoconnect"), "yes");
+    assert!(
+        !bed.profiles().iter().any(|p| p.starts_with("bond3")),
+        "{:?}",
+        bed.profiles()
+    );
 }

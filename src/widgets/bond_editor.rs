@@ -78,6 +78,8 @@ pub struct Draft {
     pub plan: Option<EditPlan>,
     pub verdict: Verdict,
     pub activate: bool,
+    /// The connection a port is on, taken over by the new bond.
+    pub adopt: Option<bondkit::nm::Adoption>,
 }
 
 #[derive(Default)]
@@ -87,6 +89,9 @@ pub struct State {
     options: Vec<(&'static OptionSpec, OptionRow)>,
     ports: Vec<(String, gtk::CheckButton, adw::ActionRow)>,
     port_settings: Option<PortSettingRows>,
+    /// "Take Over" buttons of ports that run a connection (new bonds only).
+    take_over_buttons: Vec<(String, gtk::Button)>,
+    adopt: Option<bondkit::nm::Adoption>,
     ipv4: Option<adw::ComboRow>,
     ipv6: Option<adw::ComboRow>,
     /// The method behind each combo entry, per family (a method from a newer NM that has
@@ -447,6 +452,7 @@ impl BondEditor {
             }
         }
         let mut ports = Vec::new();
+        let mut take_over = Vec::new();
         for name in names {
             let dev = devices.iter().find(|d| d.interface == name);
             let mine = cfg.ports.contains(&name);
@@ -461,6 +467,18 @@ impl BondEditor {
                 .build();
             row.set_subtitle_lines(3);
             row.add_prefix(&check);
+            if bond.is_none() && dev.is_some_and(|d| d.connection.is_some()) {
+                let b = gtk::Button::builder()
+                    .label(gettext("Take Over"))
+                    .tooltip_text(gettext("Bond this connection: the bond takes over its addresses, gateway, DNS and routes"))
+                    .valign(gtk::Align::Center)
+                    .action_name("win.adopt-port")
+                    .action_target(&name.to_variant())
+                    .build();
+                crate::a11y::set_label(&b, &gettext_f("Take over the connection of {}", &[&name]));
+                row.add_suffix(&b);
+                take_over.push((name.clone(), b));
+            }
             check.connect_toggled(glib::clone!(
                 #[weak(rename_to = this)]
                 self,
@@ -495,58 +513,13 @@ impl BondEditor {
         for (spec, row) in &options {
             row.set_value(cfg.options.get(spec.name).map(String::as_str));
         }
-        for (i, (f, c)) in [(Family::V4, &ipv4), (Family::V6, &ipv6)]
-            .into_iter()
-            .enumerate()
-        {
-            let fam = cfg.family(f);
-            let mut methods: Vec<IpMethod> = IpMethod::known(f)
-                .iter()
-                .map(|m| IpMethod::parse(m))
-                .collect();
-            if !methods.contains(&fam.method) {
-                methods.push(fam.method.clone());
-            }
-            let list = gtk::StringList::new(
-                &method_labels(f, &methods[IpMethod::known(f).len()..])
-                    .iter()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>(),
-            );
-            c.set_model(Some(&list));
-            let at = methods.iter().position(|m| *m == fam.method).unwrap_or(0);
-            imp.state.borrow_mut().methods[i] = methods;
-            c.set_selected(at as u32);
-        }
-        let join = |v: Vec<String>| v.join(", ");
-        for (key, f) in &fields {
-            let fam = |k: &str| {
-                if k.starts_with("ipv4") {
-                    &cfg.ipv4
-                } else {
-                    &cfg.ipv6
-                }
-            };
-            let text = match *key {
-                "ipv4_addresses" | "ipv6_addresses" => {
-                    join(fam(key).addresses.iter().map(|a| a.to_string()).collect())
-                }
-                "ipv4_gateway" | "ipv6_gateway" => {
-                    fam(key).gateway.map(|g| g.to_string()).unwrap_or_default()
-                }
-                "ipv4_dns" | "ipv6_dns" => {
-                    join(fam(key).dns.iter().map(|d| d.to_string()).collect())
-                }
-                "mtu" => cfg.mtu.map(|m| m.to_string()).unwrap_or_default(),
-                "mac" => cfg.mac.clone().unwrap_or_default(),
-                _ => String::new(),
-            };
-            f.entry.set_text(&text);
-        }
+        self.fill_ip(&cfg, &ipv4, &ipv6, &fields);
         {
             let mut st = imp.state.borrow_mut();
             st.ports = ports;
             st.port_settings = Some(port_settings);
+            st.take_over_buttons = take_over;
+            st.adopt = None;
             st.devices = devices.to_vec();
             st.version = Some(version);
             st.editing = bond;
@@ -582,6 +555,114 @@ impl BondEditor {
             .get(self.imp().mode_row.selected() as usize)
             .copied()
             .unwrap_or(BondMode::ActiveBackup)
+    }
+
+    /// The IP methods, addresses, gateways, DNS, MTU and MAC fields from `cfg`.
+    fn fill_ip(
+        &self,
+        cfg: &BondConfig,
+        ipv4: &adw::ComboRow,
+        ipv6: &adw::ComboRow,
+        fields: &[(&'static str, Field)],
+    ) {
+        let imp = self.imp();
+        for (i, (f, c)) in [(Family::V4, ipv4), (Family::V6, ipv6)]
+            .into_iter()
+            .enumerate()
+        {
+            let fam = cfg.family(f);
+            let mut methods: Vec<IpMethod> = IpMethod::known(f)
+                .iter()
+                .map(|m| IpMethod::parse(m))
+                .collect();
+            if !methods.contains(&fam.method) {
+                methods.push(fam.method.clone());
+            }
+            let list = gtk::StringList::new(
+                &method_labels(f, &methods[IpMethod::known(f).len()..])
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            );
+            c.set_model(Some(&list));
+            let at = methods.iter().position(|m| *m == fam.method).unwrap_or(0);
+            imp.state.borrow_mut().methods[i] = methods;
+            c.set_selected(at as u32);
+        }
+        let join = |v: Vec<String>| v.join(", ");
+        for (key, f) in fields {
+            let fam = |k: &str| {
+                if k.starts_with("ipv4") {
+                    &cfg.ipv4
+                } else {
+                    &cfg.ipv6
+                }
+            };
+            let text = match *key {
+                "ipv4_addresses" | "ipv6_addresses" => {
+                    join(fam(key).addresses.iter().map(|a| a.to_string()).collect())
+                }
+                "ipv4_gateway" | "ipv6_gateway" => {
+                    fam(key).gateway.map(|g| g.to_string()).unwrap_or_default()
+                }
+                "ipv4_dns" | "ipv6_dns" => {
+                    join(fam(key).dns.iter().map(|d| d.to_string()).collect())
+                }
+                "mtu" => cfg.mtu.map(|m| m.to_string()).unwrap_or_default(),
+                "mac" => cfg.mac.clone().unwrap_or_default(),
+                _ => String::new(),
+            };
+            f.entry.set_text(&text);
+        }
+    }
+
+    /// Marks the taken-over port's row; the others keep their Take Over button.
+    fn refresh_port_subtitles(&self) {
+        let st = self.imp().state.borrow();
+        let adopted = st.adopt.as_ref().map(|a| a.port.clone());
+        for (name, b) in &st.take_over_buttons {
+            b.set_visible(adopted.as_ref() != Some(name));
+        }
+        if let Some(a) = &st.adopt {
+            if let Some((_, _, row)) = st.ports.iter().find(|(n, _, _)| *n == a.port) {
+                row.set_subtitle(
+                    &Message::new(Code::PortConnectionTakenOver, [&a.port, &a.profile])
+                        .render(&|t| gettext(t)),
+                );
+            }
+        }
+    }
+
+    /// Bonds the connection `a.port` is on: the port is chosen and the form takes that
+    /// connection's IP settings (and MAC, for DHCP); applying takes the rest of it over.
+    pub fn take_over(&self, a: bondkit::nm::Adoption) {
+        let imp = self.imp();
+        let mut cfg = self.draft().config;
+        a.apply_to(&mut cfg);
+        let (ipv4, ipv6, fields, check) = {
+            let st = imp.state.borrow();
+            (
+                st.ipv4.clone().unwrap(),
+                st.ipv6.clone().unwrap(),
+                st.fields.clone(),
+                st.ports
+                    .iter()
+                    .find(|(n, _, _)| *n == a.port)
+                    .map(|(_, c, _)| c.clone()),
+            )
+        };
+        imp.state.borrow_mut().loading = true;
+        if let Some(c) = check {
+            c.set_active(true);
+        }
+        self.fill_ip(&cfg, &ipv4, &ipv6, &fields);
+        {
+            let mut st = imp.state.borrow_mut();
+            st.adopt = Some(a);
+            st.loading = false;
+        }
+        self.refresh_port_subtitles();
+        self.changed();
     }
 
     /// Reads the form into a draft and the problems with it.
@@ -717,12 +798,27 @@ impl BondEditor {
                 verdict.warnings.push(Problem::coded("ports", m));
             }
         }
+        let adopt = st
+            .adopt
+            .clone()
+            .filter(|a| st.editing.is_none() && cfg.ports.contains(&a.port));
+        if let Some(a) = &adopt {
+            // Taking it over is the point: the warning that it stops is not.
+            verdict.warnings.retain(|p| {
+                !(p.option == "ports" && p.message.starts_with(&format!("{} ", a.port)))
+            });
+            verdict.warnings.push(Problem::coded(
+                "ports",
+                Message::new(Code::PortConnectionTakenOver, [&a.port, &a.profile]),
+            ));
+        }
         Draft {
             config: cfg,
             edit,
             plan,
             verdict,
             activate: imp.activate_switch.is_active(),
+            adopt,
         }
     }
 

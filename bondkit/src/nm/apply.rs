@@ -252,6 +252,12 @@ impl NmClient {
         let mut bond = settings::bond_settings(cfg, options, &uuid);
         if let Some(a) = &opts.adopt {
             a.overlay(&mut bond);
+            // What the form or command line says on top (the same values, unless the
+            // user changed some after choosing the take-over).
+            settings::apply_changes(
+                &mut bond,
+                &crate::model::edit::creation_changes(cfg, options),
+            );
             // The old profile must not win the port back at the next boot; a roll-back
             // restores it as it was.
             progress(&format!("Stopping {} from autoconnecting", a.profile));
