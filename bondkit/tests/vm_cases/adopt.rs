@@ -159,22 +159,45 @@ pub async fn adopting_a_dhcp_connection_keeps_its_lease(bed: &Testbed) {
         ]));
         ok(&bed.nmcli(&["--wait", "30", "connection", "up", "lan"]));
         wait_for("the lease back on eno1", 30, || ipv4(bed, "eno1") == leased);
-        let nm = bed.client().await;
-        let adoption = nm.adoption("eno1").await.unwrap();
-        let mut cfg = bondkit::model::BondConfig::new("bond8", "active-backup");
-        cfg.options.insert("miimon".into(), "100".into());
-        cfg.ports = vec!["eno2".into()];
-        adoption.apply_to(&mut cfg);
-        let opts = ApplyOptions {
-            activation_timeout: Duration::from_secs(40),
-            confirm_timeout: Duration::from_secs(120),
-            adopt: Some(adoption),
-            ..Default::default()
-        };
-        let pending = nm.create_bond_pending(&cfg, &opts, &|_| {}).await.unwrap();
-        assert_eq!(bed.nmcli_get("lan", "connection.autoconnect"), "no");
-        let undo = nm.undo(pending, &|_| {}).await;
-        assert!(undo.is_clean(), "{undo:?}");
+        // In the NICs' namespace, as the app runs there: the take-over's own probes of the
+        // gateway must reach it.
+        let bus = bed.bus.clone();
+        let (autoconnect_while_pending, clean) = super::in_netns(bed, move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let conn = zbus::connection::Builder::address(bus.as_str())
+                    .unwrap()
+                    .build()
+                    .await
+                    .unwrap();
+                let nm = bondkit::nm::NmClient::with_connection(conn).await.unwrap();
+                let adoption = nm.adoption("eno1").await.unwrap();
+                let mut cfg = bondkit::model::BondConfig::new("bond8", "active-backup");
+                cfg.options.insert("miimon".into(), "100".into());
+                cfg.ports = vec!["eno2".into()];
+                adoption.apply_to(&mut cfg);
+                let opts = ApplyOptions {
+                    activation_timeout: Duration::from_secs(40),
+                    confirm_timeout: Duration::from_secs(120),
+                    adopt: Some(adoption),
+                    ..Default::default()
+                };
+                let pending = nm.create_bond_pending(&cfg, &opts, &|_| {}).await.unwrap();
+                let o = Command::new("nmcli")
+                    .args(["-g", "connection.autoconnect", "connection", "show", "lan"])
+                    .env("DBUS_SYSTEM_BUS_ADDRESS", &bus)
+                    .output()
+                    .unwrap();
+                let during = String::from_utf8_lossy(&o.stdout).trim().to_string();
+                let undo = nm.undo(pending, &|_| {}).await;
+                (during, undo.is_clean())
+            })
+        });
+        assert_eq!(autoconnect_while_pending, "no");
+        assert!(clean, "the undo was not clean");
         wait_for("lan running on eno1 again", 40, || {
             bed.nmcli_get("lan", "GENERAL.STATE") == "activated" && ipv4(bed, "eno1") == leased
         });
