@@ -16,7 +16,9 @@ fn main() {
         );
         std::process::exit(1);
     }
-    let events = LinkEvents::subscribe_with_buffer(Some(1024)).expect("netlink socket");
+    // Subscribed, but not reading until the burst is over: the kernel must overflow the
+    // tiny buffer whatever the timing (a reader that keeps up would prove nothing).
+    let (events, go) = LinkEvents::subscribe_held(1024).expect("netlink socket");
     // Hundreds of link messages in one go, far more than the buffer holds.
     let batch: String = (0..300)
         .map(|i| format!("link add dm{i} type veth peer name pm{i}\n"))
@@ -33,6 +35,7 @@ fn main() {
         .write_all(batch.as_bytes())
         .unwrap();
     assert!(ip.wait().unwrap().success(), "ip -batch failed");
+    go.send(()).expect("the reader thread is alive");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

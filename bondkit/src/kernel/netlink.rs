@@ -419,6 +419,20 @@ impl LinkEvents {
     /// Like [`Self::subscribe`], with the socket's receive buffer set to `bytes` (tests use
     /// a tiny one to make the kernel overflow it).
     pub fn subscribe_with_buffer(bytes: Option<usize>) -> io::Result<LinkEvents> {
+        LinkEvents::spawn(bytes, None)
+    }
+
+    /// Subscribed now, but reading only once the returned sender is used (or dropped):
+    /// lets a test make the kernel overflow the buffer for certain, whatever the timing.
+    pub fn subscribe_held(bytes: usize) -> io::Result<(LinkEvents, std::sync::mpsc::Sender<()>)> {
+        let (go, hold) = std::sync::mpsc::channel();
+        Ok((LinkEvents::spawn(Some(bytes), Some(hold))?, go))
+    }
+
+    fn spawn(
+        bytes: Option<usize>,
+        hold: Option<std::sync::mpsc::Receiver<()>>,
+    ) -> io::Result<LinkEvents> {
         let mut socket = Socket::new(NETLINK_ROUTE)?;
         socket.bind(&SocketAddr::new(0, RTMGRP_LINK))?;
         if let Some(b) = bytes {
@@ -427,65 +441,71 @@ impl LinkEvents {
         let (tx, rx) = async_channel::unbounded();
         std::thread::Builder::new()
             .name("bondkit-links".into())
-            .spawn(move || loop {
-                let data = match socket.recv_from_full() {
-                    Ok((data, _)) => data,
-                    // Events were lost, not the subscription: tell the reader to resync.
-                    Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
-                        let ev = LinkEvent {
-                            at: Instant::now(),
-                            mono: Mono::now(),
-                            bonding_failover: false,
-                            ifindex: 0,
-                            name: None,
-                            removed: false,
-                            overflow: true,
-                        };
-                        if tx.send_blocking(ev).is_err() {
-                            return;
+            .spawn(move || {
+                if let Some(h) = hold {
+                    let _ = h.recv();
+                }
+                loop {
+                    let data = match socket.recv_from_full() {
+                        Ok((data, _)) => data,
+                        // Events were lost, not the subscription: tell the reader to resync.
+                        Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                            let ev = LinkEvent {
+                                at: Instant::now(),
+                                mono: Mono::now(),
+                                bonding_failover: false,
+                                ifindex: 0,
+                                name: None,
+                                removed: false,
+                                overflow: true,
+                            };
+                            if tx.send_blocking(ev).is_err() {
+                                return;
+                            }
+                            continue;
                         }
-                        continue;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(_) => return,
-                };
-                let at = Instant::now();
-                let mono = Mono::now();
-                let mut offset = 0;
-                while offset < data.len() {
-                    let Ok(m) = NetlinkMessage::<RouteNetlinkMessage>::deserialize(&data[offset..])
-                    else {
-                        break;
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(_) => return,
                     };
-                    let len = m.header.length as usize;
-                    let event = match m.payload {
-                        NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewLink(l)) => {
-                            Some((l, false))
-                        }
-                        NetlinkPayload::InnerMessage(RouteNetlinkMessage::DelLink(l)) => {
-                            Some((l, true))
-                        }
-                        _ => None,
-                    };
-                    if let Some((l, removed)) = event {
-                        let link = link_from(l);
-                        let ev = LinkEvent {
-                            at,
-                            mono,
-                            bonding_failover: link.failover,
-                            ifindex: link.index,
-                            name: Some(link.name).filter(|n| !n.is_empty()),
-                            removed,
-                            overflow: false,
+                    let at = Instant::now();
+                    let mono = Mono::now();
+                    let mut offset = 0;
+                    while offset < data.len() {
+                        let Ok(m) =
+                            NetlinkMessage::<RouteNetlinkMessage>::deserialize(&data[offset..])
+                        else {
+                            break;
                         };
-                        if tx.send_blocking(ev).is_err() {
-                            return;
+                        let len = m.header.length as usize;
+                        let event = match m.payload {
+                            NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewLink(l)) => {
+                                Some((l, false))
+                            }
+                            NetlinkPayload::InnerMessage(RouteNetlinkMessage::DelLink(l)) => {
+                                Some((l, true))
+                            }
+                            _ => None,
+                        };
+                        if let Some((l, removed)) = event {
+                            let link = link_from(l);
+                            let ev = LinkEvent {
+                                at,
+                                mono,
+                                bonding_failover: link.failover,
+                                ifindex: link.index,
+                                name: Some(link.name).filter(|n| !n.is_empty()),
+                                removed,
+                                overflow: false,
+                            };
+                            if tx.send_blocking(ev).is_err() {
+                                return;
+                            }
                         }
+                        if len == 0 {
+                            break;
+                        }
+                        offset += len;
                     }
-                    if len == 0 {
-                        break;
-                    }
-                    offset += len;
                 }
             })?;
         Ok(LinkEvents { rx })
