@@ -281,10 +281,12 @@ impl BondPage {
                 if let Some(s) = speed_text(p) {
                     parts.push(s);
                 }
-                parts.push(match p.link_failures {
-                    1 => gettext("1 link failure"),
-                    n => gettext_f("{} link failures", &[&n.to_string()]),
-                });
+                parts.push(ngettext_f(
+                    "{} link failure",
+                    "{} link failures",
+                    p.link_failures,
+                    &[&p.link_failures.to_string()],
+                ));
                 if let Some(a) = p.aggregator_id {
                     parts.push(gettext_f("aggregator {}", &[&a.to_string()]));
                 }
