@@ -1,29 +1,61 @@
-//! The German catalog is complete and is what the app shows when the user's language is
-//! German: loaded through the app's own i18n set-up from the catalog build.rs compiled.
+//! Every catalog in po/LINGUAS is complete, and German and French are what the app shows when
+//! the user's language is German or French: loaded through the app's own i18n set-up from the
+//! catalogs build.rs compiled.
+//!
+//! One test function on purpose: the language is chosen with process-wide environment
+//! variables, so the languages are checked one after the other, never in parallel threads.
 
-use bondsmith::i18n::gettext;
+use bondkit::model::{Arg, Code, Message};
+use bondsmith::i18n::{gettext, gettext_f, ngettext_f};
 
-#[test]
-fn german_catalog_is_complete_and_loads() {
-    let po = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/po/de.po")).unwrap();
-    assert!(!po.contains("#, fuzzy"), "de.po has fuzzy entries");
+const PO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/po");
+
+fn assert_complete(lang: &str) {
+    let path = format!("{PO_DIR}/{lang}.po");
+    let po = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(!po.contains("#, fuzzy"), "{lang}.po has fuzzy entries");
     let out = std::process::Command::new("msgfmt")
         .args(["--check", "--statistics", "-o", "/dev/null"])
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/po/de.po"))
+        .arg(&path)
         .output()
         .expect("msgfmt (gettext) is installed");
     let stats = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success() && !stats.contains("untranslated") && !stats.contains("fuzzy"),
-        "{stats}"
+        "{lang}: {stats}"
     );
+}
 
-    // The user's language, as a German desktop session sets it.
-    std::env::set_var("LANGUAGE", "de");
+/// Switches the running process to `lang`, as a desktop session in that language sets it.
+fn use_language(lang: &str) {
+    std::env::set_var("LANGUAGE", lang);
     // The catalogs of this build (meson's install path may not be populated yet).
     std::env::set_var("BONDSMITH_LOCALEDIR", env!("BONDSMITH_BUILD_LOCALEDIR"));
     std::env::set_var("LC_ALL", "C.UTF-8");
+    // setlocale and textdomain again: gettext drops its cached lookups.
     bondsmith::i18n::init();
+}
+
+/// A bondkit message with a nested one, rendered the way the GUI renders it.
+fn reactivate_message() -> String {
+    let why = Message::new(Code::WhyMode, [""; 0]);
+    Message::new(Code::PathReactivate, [Arg::from("bond0"), why.into()]).render(&|t| gettext(t))
+}
+
+#[test]
+fn catalogs_are_complete_and_load() {
+    let linguas = std::fs::read_to_string(format!("{PO_DIR}/LINGUAS")).unwrap();
+    let langs: Vec<&str> = linguas
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    assert!(langs.contains(&"de") && langs.contains(&"fr"), "{langs:?}");
+    for lang in &langs {
+        assert_complete(lang);
+    }
+
+    use_language("de");
     assert_eq!(gettext("No Bonds Yet"), "Noch keine Bündelungen");
     assert_ne!(
         gettext("Keep This Configuration?"),
@@ -31,9 +63,42 @@ fn german_catalog_is_complete_and_loads() {
     );
     assert_ne!(gettext("Review"), "Review");
     assert_eq!(
-        bondsmith::i18n::gettext_f("{} deleted", &["bond0"])
-            .split_whitespace()
-            .next(),
+        gettext_f("{} deleted", &["bond0"]).split_whitespace().next(),
         Some("bond0")
     );
+    // German: singular for 1 only.
+    assert_eq!(ngettext_f("{} port", "{} ports", 0, &["0"]), "0 Ports");
+    assert_eq!(ngettext_f("{} port", "{} ports", 1, &["1"]), "1 Port");
+    assert!(
+        reactivate_message().starts_with("Die Bündelung bond0 wird neu aktiviert"),
+        "{}",
+        reactivate_message()
+    );
+
+    use_language("fr");
+    assert_eq!(gettext("No Bonds Yet"), "Aucun agrégat pour l’instant");
+    // GNOME French typography: a narrow no-break space before '?', a no-break space before ':'.
+    assert_eq!(
+        gettext("Keep This Configuration?"),
+        "Conserver cette configuration\u{202f}?"
+    );
+    assert_eq!(gettext("Review"), "Vérification");
+    assert_eq!(gettext_f("{} deleted", &["bond0"]), "bond0 supprimé");
+    assert_eq!(
+        gettext_f("{} ms", &["12"]),
+        "12\u{a0}ms",
+        "a number and its unit stay on one line"
+    );
+    // French: nplurals=2; plural=(n > 1): zero takes the singular.
+    assert_eq!(ngettext_f("{} port", "{} ports", 0, &["0"]), "0 port");
+    assert_eq!(ngettext_f("{} port", "{} ports", 1, &["1"]), "1 port");
+    assert_eq!(ngettext_f("{} port", "{} ports", 2, &["2"]), "2 ports");
+    assert_eq!(
+        reactivate_message(),
+        "L’agrégat bond0 est réactivé, avec une courte coupure\u{a0}: le mode change."
+    );
+
+    // And back: switching languages in one process really switches.
+    use_language("de");
+    assert_eq!(gettext("No Bonds Yet"), "Noch keine Bündelungen");
 }
