@@ -1,7 +1,7 @@
 #!/bin/sh
 # Makes the screenshots the metainfo and README use (data/screenshots/*.png) by running the
 # GUI tests under Xvfb against test bed A: empty state, create form, review, keep dialog,
-# a conflict at its field, an error, the narrow layout and the German UI.
+# a conflict at its field, an error, the narrow layout and the German and French UI.
 set -eu
 . "$(dirname "$0")/common.sh"
 cd "$top"

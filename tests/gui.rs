@@ -97,6 +97,7 @@ fn main() {
         ),
         // Last: it switches the process to German.
         ("speaks_german", speaks_german),
+        ("speaks_french", speaks_french),
     ];
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     run_cases(&bed, &win, cases, filter.as_deref());
@@ -610,6 +611,53 @@ fn speaks_german(_bed: &Testbed, win: &BondsmithWindow) {
     );
     screenshot(&de, "german-create-form");
     de.close();
+    std::env::set_var("LANGUAGE", "en");
+    bondsmith::i18n::init();
+}
+
+fn speaks_french(_bed: &Testbed, win: &BondsmithWindow) {
+    use bondkit::model::BondMode;
+    // A French session: French runs longer than English, so the form must still fit at 360 px.
+    std::env::set_var("LANGUAGE", "fr");
+    bondsmith::i18n::init();
+    let app = win
+        .application()
+        .and_downcast::<adw::Application>()
+        .expect("the app");
+    let fr = BondsmithWindow::new(&app);
+    fr.set_default_size(760, 900);
+    fr.present();
+    wait_until("the French window to load", || fr.page() == "empty");
+    assert!(
+        find_label(fr.upcast_ref(), "Aucun agrégat pour l’instant"),
+        "the empty state is in French"
+    );
+    screenshot(&fr, "french-empty-state");
+    fill(
+        &fr,
+        "bond0",
+        BondMode::Ieee8023ad,
+        &["eno1", "eno2"],
+        &[("lacp_rate", "fast"), ("xmit_hash_policy", "layer3+4")],
+    );
+    assert!(
+        find_label(fr.upcast_ref(), "Agrégat"),
+        "the form is in French"
+    );
+    screenshot(&fr, "french-create-form");
+    click(&fr.editor().review_button());
+    assert_eq!(fr.editor().page(), "review");
+    screenshot(&fr, "french-review");
+    act(&fr, "win.back", None);
+    fr.set_default_size(360, 720);
+    wait_until("the narrow French layout", || fr.width() <= 400);
+    assert!(
+        fr.editor().width() <= 400,
+        "the French editor fits: {} px",
+        fr.editor().width()
+    );
+    screenshot(&fr, "french-narrow");
+    fr.close();
     std::env::set_var("LANGUAGE", "en");
     bondsmith::i18n::init();
 }
