@@ -63,7 +63,9 @@ fn catalogs_are_complete_and_load() {
     );
     assert_ne!(gettext("Review"), "Review");
     assert_eq!(
-        gettext_f("{} deleted", &["bond0"]).split_whitespace().next(),
+        gettext_f("{} deleted", &["bond0"])
+            .split_whitespace()
+            .next(),
         Some("bond0")
     );
     // German: singular for 1 only.
