@@ -185,3 +185,40 @@ pub fn private_session_bus() -> SessionBus {
     std::env::set_var("DBUS_SESSION_BUS_ADDRESS", line.trim());
     SessionBus(child)
 }
+
+/// Opens the create form and fills it as a user would (bring-up stays as the form has it).
+pub fn fill_form(
+    win: &BondsmithWindow,
+    name: &str,
+    mode: bondkit::model::BondMode,
+    ports: &[&str],
+    options: &[(&str, &str)],
+) {
+    act(win, "win.create", None);
+    wait_until("the editor", || win.page() == "editor");
+    let ed = win.editor();
+    ed.name_entry().set_text(name);
+    ed.mode_row().set_selected(mode.index() as u32);
+    for p in ports {
+        ed.port_check(p)
+            .unwrap_or_else(|| panic!("no row for port {p}"))
+            .set_active(true);
+    }
+    for (k, v) in options {
+        ed.set_option(k, Some(v));
+    }
+}
+
+/// An X server on :9 for the guest's GUI tests (killed by the caller).
+pub fn start_xvfb() -> std::process::Child {
+    let xvfb = std::process::Command::new("Xvfb")
+        .args([":9", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+        .spawn()
+        .expect("Xvfb");
+    let end = Instant::now() + Duration::from_secs(60);
+    while !std::path::Path::new("/tmp/.X11-unix/X9").exists() {
+        assert!(Instant::now() < end, "Xvfb did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    xvfb
+}
