@@ -7,8 +7,10 @@
 #   d. every registry crate in Cargo.lock is in it, with the same sha256
 #   e. the vendored crates, laid out as flatpak-builder would, build the workspace offline
 #      (cargo build --offline --locked with an empty CARGO_HOME), and the meson build, run
-#      from a build dir outside the source like the manifest's, installs into a /app tree
-# Caches: target/flatpak-venv (the generator), target/flatpak-offline (scratch copy, builds).
+#      from a build dir outside the source (stricter than flatpak-builder's _flatpak_build
+#      inside it: cargo must find the vendored config from the source root), installs /app
+# Caches: target/flatpak-venv (the generator), target/flatpak-offline (scratch copy, builds,
+# downloads of crates that are not in cargo's registry cache).
 # Needs: flatpak-builder, python3-venv, git, the GTK/meson build packages (scripts/deps.sh flatpak).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -77,7 +79,7 @@ git ls-files -co --exclude-standard | while IFS= read -r f; do
     [ -e "$f" ] && printf '%s\n' "$f"
 done | tar -cf - -T - | tar -xf - -C "$src"
 # The module's sources after the project dir, in order, then the manifest's shell step.
-"$py" "$here/sources.py" vendor "$sources" "$src" "$crate_cache"
+"$py" "$here/sources.py" vendor "$sources" "$src" "$work/downloads" "$crate_cache"
 [ -f "$src/cargo/config" ] || fail "the sources wrote no cargo/config"
 mkdir -p "$src/.cargo"
 cat "$src/cargo/config" >>"$src/.cargo/config.toml"

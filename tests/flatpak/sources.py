@@ -3,7 +3,8 @@
   sources.py shown SHOWN.json MANIFEST SOURCES   the manifest as flatpak-builder read it
   sources.py finish-args MANIFEST                 exactly the six permissions
   sources.py lock CARGO.LOCK SOURCES              every locked crate, with its checksum
-  sources.py vendor SOURCES DIR CRATE_CACHE...    lay the sources into DIR as flatpak-builder does
+  sources.py vendor SOURCES DIR DOWNLOADS CRATE_CACHE...
+                                                  lay the sources into DIR as flatpak-builder does
 
 Each prints what it checked and exits 1 with the reason when a check fails.
 """
@@ -14,7 +15,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import tomllib
 import urllib.request
 
@@ -138,15 +138,20 @@ def sha256(path):
     return h.hexdigest()
 
 
-def fetch(src, caches, tmp):
-    """The archive's file: a cached .crate with the right sha256, else a download."""
+def fetch(src, downloads, caches):
+    """The archive's file: a cached .crate with the right sha256 (cargo's registry cache,
+    CACHE/*/NAME-VERSION.crate, or an earlier download), else a download into DOWNLOADS."""
     name = os.path.basename(src["url"])
+    earlier = os.path.join(downloads, name)
+    if os.path.isfile(earlier) and sha256(earlier) == src["sha256"]:
+        return earlier, False
     for cache in caches:
         for d in sorted(os.listdir(cache)) if os.path.isdir(cache) else []:
             p = os.path.join(cache, d, name)
             if os.path.isfile(p) and sha256(p) == src["sha256"]:
                 return p, False
-    out = os.path.join(tmp, name)
+    os.makedirs(downloads, exist_ok=True)
+    out = earlier + ".part"
     try:
         with urllib.request.urlopen(src["url"], timeout=60) as r, open(out, "wb") as f:
             shutil.copyfileobj(r, f)
@@ -155,7 +160,8 @@ def fetch(src, caches, tmp):
     got = sha256(out)
     if got != src["sha256"]:
         fail(f"{src['url']}: sha256 {got}, the sources say {src['sha256']}")
-    return out, True
+    os.replace(out, earlier)
+    return earlier, True
 
 
 def inside(root, dest):
@@ -165,40 +171,39 @@ def inside(root, dest):
     return path
 
 
-def vendor(sources_path, root, caches):
+def vendor(sources_path, root, downloads, caches):
     """Apply the sources in order, like flatpak-builder does into a module's build dir."""
     root = os.path.abspath(root)
     counts = {}
     downloaded = 0
-    with tempfile.TemporaryDirectory() as tmp:
-        for src in load_json(sources_path):
-            kind = src.get("type")
-            counts[kind] = counts.get(kind, 0) + 1
-            dest = inside(root, src.get("dest"))
-            if kind == "archive":
-                if src.get("archive-type", "tar-gzip") != "tar-gzip":
-                    fail(f"archive-type {src.get('archive-type')!r} is not handled")
-                path, new = fetch(src, caches, tmp)
-                downloaded += new
-                os.makedirs(dest, exist_ok=True)
-                strip = src.get("strip-components", 1)
-                subprocess.run(["tar", "-xzf", path, f"--strip-components={strip}", "-C", dest],
-                               check=True)
-            elif kind == "inline":
-                os.makedirs(dest, exist_ok=True)
-                with open(os.path.join(dest, src["dest-filename"]), "w", encoding="utf-8") as f:
-                    f.write(src["contents"])
-            elif kind == "git":
-                os.makedirs(dest, exist_ok=True)
-                for cmd in (["init", "-q"], ["fetch", "-q", "--depth=1", src["url"], src["commit"]],
-                            ["checkout", "-q", src["commit"]]):
-                    subprocess.run(["git", "-C", dest, *cmd], check=True)
-            elif kind == "shell":
-                for cmd in src.get("commands", []):
-                    subprocess.run(["sh", "-c", cmd], cwd=root, check=True)
-            else:
-                fail(f"source type {kind!r} is not handled by this check")
-    print(f"vendor: {counts} into {root} ({downloaded} crates downloaded, the rest from the cache)")
+    for src in load_json(sources_path):
+        kind = src.get("type")
+        counts[kind] = counts.get(kind, 0) + 1
+        dest = inside(root, src.get("dest"))
+        if kind == "archive":
+            if src.get("archive-type", "tar-gzip") != "tar-gzip":
+                fail(f"archive-type {src.get('archive-type')!r} is not handled")
+            path, new = fetch(src, downloads, caches)
+            downloaded += new
+            os.makedirs(dest, exist_ok=True)
+            strip = src.get("strip-components", 1)
+            subprocess.run(["tar", "-xzf", path, f"--strip-components={strip}", "-C", dest],
+                           check=True)
+        elif kind == "inline":
+            os.makedirs(dest, exist_ok=True)
+            with open(os.path.join(dest, src["dest-filename"]), "w", encoding="utf-8") as f:
+                f.write(src["contents"])
+        elif kind == "git":
+            os.makedirs(dest, exist_ok=True)
+            for cmd in (["init", "-q"], ["fetch", "-q", "--depth=1", src["url"], src["commit"]],
+                        ["checkout", "-q", src["commit"]]):
+                subprocess.run(["git", "-C", dest, *cmd], check=True)
+        elif kind == "shell":
+            for cmd in src.get("commands", []):
+                subprocess.run(["sh", "-c", cmd], cwd=root, check=True)
+        else:
+            fail(f"source type {kind!r} is not handled by this check")
+    print(f"vendor: {counts} into {root} ({downloaded} crates downloaded, the rest from caches)")
 
 
 def main(argv):
@@ -209,8 +214,8 @@ def main(argv):
         finish_args(*args)
     elif cmd == "lock" and len(args) == 2:
         lock(*args)
-    elif cmd == "vendor" and len(args) >= 2:
-        vendor(args[0], args[1], args[2:])
+    elif cmd == "vendor" and len(args) >= 3:
+        vendor(args[0], args[1], args[2], args[3:])
     else:
         fail(f"usage: {__doc__}")
 
