@@ -20,7 +20,6 @@ use gui_support::{act, click, open_window, run_cases, screenshot, set_patience, 
 use gui_support::{settle, GuiCase};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 use support::Testbed;
 
 const PORTS: &[&str] = &["eno1", "eno2", "eno3", "eno4"];
@@ -44,15 +43,7 @@ fn main() {
 fn run_the_demo() {
     let top = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let state = PathBuf::from("/tmp/bsm-demo-vm");
-    let mut xvfb = Command::new("Xvfb")
-        .args([":9", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
-        .spawn()
-        .expect("Xvfb");
-    let end = Instant::now() + Duration::from_secs(60);
-    while !Path::new("/tmp/.X11-unix/X9").exists() {
-        assert!(Instant::now() < end, "Xvfb did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let mut xvfb = gui_support::start_xvfb();
     let status = Command::new(top.join("scripts/demo.sh"))
         .env("SUDO_USER", "nobody")
         .env("DISPLAY", ":9")
@@ -121,19 +112,8 @@ fn create_in_the_editor(
     ports: &[&str],
     options: &[(&str, &str)],
 ) {
-    act(win, "win.create", None);
-    wait_until("the editor", || win.page() == "editor");
+    gui_support::fill_form(win, name, mode, ports, options);
     let ed = win.editor();
-    ed.name_entry().set_text(name);
-    ed.mode_row().set_selected(mode.index() as u32);
-    for p in ports {
-        ed.port_check(p)
-            .unwrap_or_else(|| panic!("no row for port {p}"))
-            .set_active(true);
-    }
-    for (k, v) in options {
-        ed.set_option(k, Some(v));
-    }
     let auto = IpMethod::known(Family::V4)
         .iter()
         .position(|m| *m == "auto")
@@ -164,14 +144,6 @@ fn other_dialogs() -> Vec<String> {
         .collect()
 }
 
-fn ipv4_of(dev: &str) -> String {
-    let o = Command::new("ip")
-        .args(["-4", "-o", "addr", "show", "dev", dev])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
 fn a_bond_built_in_the_demo_is_live_and_fails_over_to_its_target(
     _bed: &Testbed,
     win: &BondsmithWindow,
@@ -190,9 +162,9 @@ fn a_bond_built_in_the_demo_is_live_and_fails_over_to_its_target(
         win.page() == "bond" && p.len() == 2 && p.iter().all(|(_, s)| s.contains("MII up"))
     });
     wait_until("a lease from the demo's DHCP server", || {
-        ipv4_of("bond0").contains("inet 10.77.0.1")
+        support::ipv4_of(None, "bond0").starts_with("10.77.0.1")
     });
-    println!("    bond0: {}", ipv4_of("bond0").trim());
+    println!("    bond0: {}", support::ipv4_of(None, "bond0"));
     screenshot(win, "demo-bond-page");
 
     let uuid = win

@@ -110,19 +110,8 @@ fn fill(
     ports: &[&str],
     options: &[(&str, &str)],
 ) {
-    act(win, "win.create", None);
-    wait_until("the editor", || win.page() == "editor");
+    gui_support::fill_form(win, name, mode, ports, options);
     let ed = win.editor();
-    ed.name_entry().set_text(name);
-    ed.mode_row().set_selected(mode.index() as u32);
-    for p in ports {
-        ed.port_check(p)
-            .unwrap_or_else(|| panic!("no row for port {p}"))
-            .set_active(true);
-    }
-    for (k, v) in options {
-        ed.set_option(k, Some(v));
-    }
     // This host's kernel cannot bring a bond up; the VM tier tests activation.
     ed.activate_switch().set_active(false);
     settle();

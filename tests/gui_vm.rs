@@ -32,15 +32,7 @@ fn main() {
         return in_namespace(dir.into());
     }
     let bed = Testbed::start("guivm", PORTS);
-    let mut xvfb = Command::new("Xvfb")
-        .args([":9", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
-        .spawn()
-        .expect("Xvfb");
-    let end = Instant::now() + Duration::from_secs(60);
-    while !std::path::Path::new("/tmp/.X11-unix/X9").exists() {
-        assert!(Instant::now() < end, "Xvfb did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let mut xvfb = gui_support::start_xvfb();
     let _ = std::fs::create_dir_all("/tmp/gui-vm-run");
     let me = std::env::current_exe().expect("own path");
     let status = Command::new("ip")
@@ -377,19 +369,6 @@ fn a_failover_test_from_the_bond_page(bed: &Testbed, win: &BondsmithWindow) {
     screenshot(win, "vm-bond-page-with-test-history");
 }
 
-fn ipv4_of(dev: &str) -> String {
-    let o = Command::new("ip")
-        .args(["-4", "-o", "addr", "show", "dev", dev])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&o.stdout).to_string();
-    text.split_whitespace()
-        .skip_while(|w| *w != "inet")
-        .nth(1)
-        .unwrap_or("")
-        .to_string()
-}
-
 /// Issue 10: "Take Over" on a port that runs a connection fills the form with that
 /// connection's settings; applying measures the outage (the keep dialog says it), and
 /// declining brings the original connection back on its port.
@@ -413,7 +392,7 @@ fn taking_over_the_connection_a_port_is_on(bed: &Testbed, win: &BondsmithWindow)
         "disabled",
     ]));
     ok(&bed.nmcli(&["--wait", "30", "connection", "up", "lan"]));
-    assert_eq!(ipv4_of("eno1"), "10.77.0.50/24");
+    assert_eq!(support::ipv4_of(None, "eno1"), "10.77.0.50/24");
     act(win, "win.refresh", None);
     wait_until("NM to report lan on eno1", || {
         win.snapshot()
@@ -449,7 +428,7 @@ fn taking_over_the_connection_a_port_is_on(bed: &Testbed, win: &BondsmithWindow)
         "{body}"
     );
     assert_eq!(
-        ipv4_of("bond3"),
+        support::ipv4_of(None, "bond3"),
         "10.77.0.50/24",
         "the bond holds lan's address"
     );
@@ -458,7 +437,9 @@ fn taking_over_the_connection_a_port_is_on(bed: &Testbed, win: &BondsmithWindow)
     wait_until("the roll-back", || {
         win.keep_dialog().is_none() && matches!(win.page().as_str(), "list" | "empty")
     });
-    wait_until("lan back on eno1", || ipv4_of("eno1") == "10.77.0.50/24");
+    wait_until("lan back on eno1", || {
+        support::ipv4_of(None, "eno1") == "10.77.0.50/24"
+    });
     assert_eq!(bed.nmcli_get("lan", "connection.autoconnect"), "yes");
     assert!(
         !bed.profiles().iter().any(|p| p.starts_with("bond3")),

@@ -50,13 +50,26 @@ pub fn screenshot(window: &impl IsA<gtk::Widget>, name: &str) {
     let Some(dir) = std::env::var_os("BONDSMITH_SCREENSHOTS") else {
         return;
     };
-    settle();
     let w = window.as_ref();
-    let (width, height) = (w.width(), w.height());
-    let paintable = gtk::WidgetPaintable::new(Some(w));
-    let snap = gtk::Snapshot::new();
-    paintable.snapshot(&snap, width as f64, height as f64);
-    let node = snap.to_node().expect("something was drawn");
+    // A window that has just changed may not have drawn a frame yet (slow under the
+    // guest's emulated CPU): wait for one rather than save nothing.
+    let mut node = None;
+    for _ in 0..40 {
+        settle();
+        let (width, height) = (w.width(), w.height());
+        let paintable = gtk::WidgetPaintable::new(Some(w));
+        let snap = gtk::Snapshot::new();
+        paintable.snapshot(&snap, width as f64, height as f64);
+        node = snap.to_node();
+        if node.is_some() {
+            break;
+        }
+    }
+    let Some(node) = node else {
+        // A screenshot is a record, not an assertion: say so and go on.
+        println!("    screenshot {name}: the window drew no frame in 6 s; none saved");
+        return;
+    };
     let renderer = w
         .native()
         .expect("a native")
@@ -73,6 +86,40 @@ pub fn click(b: &gtk::Button) {
     assert!(b.is_sensitive(), "button {:?} is insensitive", b.label());
     b.emit_clicked();
     settle();
+}
+
+/// The texts of every mapped label under `w`, in tree order.
+pub fn visible_texts(w: &gtk::Widget) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(l) = w.downcast_ref::<gtk::Label>() {
+        if l.is_mapped() && !l.label().is_empty() {
+            out.push(l.label().to_string());
+        }
+    }
+    let mut child = w.first_child();
+    while let Some(c) = child {
+        out.extend(visible_texts(&c));
+        child = c.next_sibling();
+    }
+    out
+}
+
+/// What a failed case leaves for whoever reads the log: the window's page and texts,
+/// any other open window's texts, NetworkManager's last lines and a screenshot.
+fn report_failure(bed: &Testbed, win: &BondsmithWindow, name: &str) {
+    println!("    page: {}", win.page());
+    for t in gtk::Window::list_toplevels() {
+        if t.is_visible() {
+            println!("    window texts: {:?}", visible_texts(&t));
+        }
+    }
+    let log = bed.nm_log();
+    let tail: Vec<&str> = log.lines().rev().take(40).collect();
+    println!("    NetworkManager's last lines:");
+    for l in tail.iter().rev() {
+        println!("      {l}");
+    }
+    screenshot(win, &format!("failed-{name}"));
 }
 
 /// Whether a visible label under `w` reads exactly `text`.
@@ -142,6 +189,7 @@ pub fn run_cases(
             Err(_) => {
                 println!("test {name} ... FAILED");
                 failed.push(*name);
+                report_failure(bed, win, name);
                 if let Some(d) = win.keep_dialog() {
                     d.response("revert");
                 }
@@ -184,4 +232,41 @@ pub fn private_session_bus() -> SessionBus {
     assert!(!line.trim().is_empty(), "dbus-daemon printed no address");
     std::env::set_var("DBUS_SESSION_BUS_ADDRESS", line.trim());
     SessionBus(child)
+}
+
+/// Opens the create form and fills it as a user would (bring-up stays as the form has it).
+pub fn fill_form(
+    win: &BondsmithWindow,
+    name: &str,
+    mode: bondkit::model::BondMode,
+    ports: &[&str],
+    options: &[(&str, &str)],
+) {
+    act(win, "win.create", None);
+    wait_until("the editor", || win.page() == "editor");
+    let ed = win.editor();
+    ed.name_entry().set_text(name);
+    ed.mode_row().set_selected(mode.index() as u32);
+    for p in ports {
+        ed.port_check(p)
+            .unwrap_or_else(|| panic!("no row for port {p}"))
+            .set_active(true);
+    }
+    for (k, v) in options {
+        ed.set_option(k, Some(v));
+    }
+}
+
+/// An X server on :9 for the guest's GUI tests (killed by the caller).
+pub fn start_xvfb() -> std::process::Child {
+    let xvfb = std::process::Command::new("Xvfb")
+        .args([":9", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+        .spawn()
+        .expect("Xvfb");
+    let end = Instant::now() + Duration::from_secs(60);
+    while !std::path::Path::new("/tmp/.X11-unix/X9").exists() {
+        assert!(Instant::now() < end, "Xvfb did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    xvfb
 }

@@ -261,23 +261,12 @@ impl NmClient {
             // The old profile must not win the port back at the next boot; a roll-back
             // restores it as it was.
             progress(&format!("Stopping {} from autoconnecting", a.profile));
-            let pc = self.connection_proxy(&a.profile_path).await?;
-            let mut s = pc
-                .get_settings()
-                .await
-                .map_err(|e| from_dbus(e, &format!("read {}", a.profile)))?;
-            let pflags = pc.flags().await.unwrap_or(0);
-            settings::prepare_for_update(&mut s);
-            let original = s.clone();
-            s.entry("connection".into())
-                .or_default()
-                .insert("autoconnect".into(), settings::ov(false));
-            txn.undo
-                .updated
-                .push((a.profile_path.clone(), original, save_flag(pflags)));
-            pc.update2(&s, save_flag(pflags) | UPDATE_NO_REAPPLY, &HashMap::new())
-                .await
-                .map_err(|e| from_dbus(e, &format!("update {}", a.profile)))?;
+            self.update_profile(&a.profile_path, &a.profile, txn, |s| {
+                s.entry("connection".into())
+                    .or_default()
+                    .insert("autoconnect".into(), settings::ov(false));
+            })
+            .await?;
         }
         let bond_path = self
             .add(&bond, flags, &format!("create the bond {}", cfg.name), txn)
@@ -304,6 +293,43 @@ impl NmClient {
         } else {
             report.path = ApplyPath::ProfileOnly(crate::model::Why::NotAsked);
         }
+        Ok(())
+    }
+
+    /// A profile's own settings, ready to send back (and its `Flags`).
+    async fn read_for_update(
+        &self,
+        path: &OwnedObjectPath,
+        what: &str,
+    ) -> Result<(ConnectionProxy<'static>, NmSettings, u32)> {
+        let c = self.connection_proxy(path).await?;
+        let mut s = c
+            .get_settings()
+            .await
+            .map_err(|e| from_dbus(e, &format!("read {what}")))?;
+        let flags = c.flags().await.unwrap_or(0);
+        settings::prepare_for_update(&mut s);
+        Ok((c, s, flags))
+    }
+
+    /// Updates a profile from its own settings with only what `change` names, inside the
+    /// transaction (the original goes on its undo list), without reapplying.
+    async fn update_profile(
+        &self,
+        path: &OwnedObjectPath,
+        what: &str,
+        txn: &mut Txn,
+        change: impl FnOnce(&mut NmSettings),
+    ) -> Result<()> {
+        let (c, mut s, flags) = self.read_for_update(path, what).await?;
+        let original = s.clone();
+        change(&mut s);
+        txn.undo
+            .updated
+            .push((path.clone(), original, save_flag(flags)));
+        c.update2(&s, save_flag(flags) | UPDATE_NO_REAPPLY, &HashMap::new())
+            .await
+            .map_err(|e| from_dbus(e, &format!("update {what}")))?;
         Ok(())
     }
 
@@ -505,13 +531,7 @@ impl NmClient {
             .filter(|p| edit.remove_ports.contains(&p.interface))
         {
             progress(&format!("Removing the port profile {}", port.id));
-            let pc = self.connection_proxy(&port.path).await?;
-            let mut s = pc
-                .get_settings()
-                .await
-                .map_err(|e| from_dbus(e, "read a port profile"))?;
-            let flags = pc.flags().await.unwrap_or(0);
-            settings::prepare_for_update(&mut s);
+            let (pc, s, flags) = self.read_for_update(&port.path, "a port profile").await?;
             pc.delete().await.map_err(|e| {
                 from_dbus(
                     e,
@@ -543,21 +563,11 @@ impl NmClient {
                 continue;
             }
             progress(&format!("Updating the port profile {}", port.id));
-            let pc = self.connection_proxy(&port.path).await?;
-            let mut s = pc
-                .get_settings()
-                .await
-                .map_err(|e| from_dbus(e, "read a port profile"))?;
-            let flags = pc.flags().await.unwrap_or(0);
-            settings::prepare_for_update(&mut s);
-            let original = s.clone();
-            settings::write_bond_port(&mut s, &new.changed_from(&old));
-            txn.undo
-                .updated
-                .push((port.path.clone(), original, save_flag(flags)));
-            pc.update2(&s, save_flag(flags) | UPDATE_NO_REAPPLY, &HashMap::new())
-                .await
-                .map_err(|e| from_dbus(e, &format!("update the port {}", port.interface)))?;
+            let changed = new.changed_from(&old);
+            self.update_profile(&port.path, &port.id, txn, |s| {
+                settings::write_bond_port(s, &changed)
+            })
+            .await?;
         }
         // The same autoconnect blocking as at create: with "bring up" off, nothing comes up.
         let port_flags = if opts.activate {
@@ -732,13 +742,7 @@ impl NmClient {
         for (path, id) in targets {
             progress(&format!("Deleting the profile {id}"));
             let step = async {
-                let c = self.connection_proxy(&path).await?;
-                let mut s = c
-                    .get_settings()
-                    .await
-                    .map_err(|e| from_dbus(e, &format!("read {id}")))?;
-                let flags = c.flags().await.unwrap_or(0);
-                settings::prepare_for_update(&mut s);
+                let (c, s, flags) = self.read_for_update(&path, &id).await?;
                 c.delete()
                     .await
                     .map_err(|e| from_dbus(e, &format!("delete {id}")))?;

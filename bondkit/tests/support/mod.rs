@@ -344,3 +344,26 @@ macro_rules! cases {
         &[$((stringify!($f), (|bed| Box::pin($f(bed))) as support::CaseFn)),*]
     };
 }
+
+/// The first IPv4 address with its prefix on `dev` ("10.77.0.50/24"; "" when none), in
+/// `netns` or in this thread's namespace.
+pub fn ipv4_of(netns: Option<&str>, dev: &str) -> String {
+    let mut c = match netns {
+        Some(ns) => {
+            let mut c = Command::new("ip");
+            c.args(["-n", ns]);
+            c
+        }
+        None => Command::new("ip"),
+    };
+    let o = c
+        .args(["-4", "-o", "addr", "show", "dev", dev])
+        .output()
+        .expect("ip addr");
+    String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .skip_while(|w| *w != "inet")
+        .nth(1)
+        .unwrap_or("")
+        .to_string()
+}

@@ -20,14 +20,8 @@ fn in_ns(bed: &Testbed, program: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn ipv4(bed: &Testbed, dev: &str) -> String {
-    let o = in_ns(bed, "ip", &["-4", "-o", "addr", "show", "dev", dev]);
-    let text = String::from_utf8_lossy(&o.stdout).to_string();
-    text.split_whitespace()
-        .skip_while(|w| *w != "inet")
-        .nth(1)
-        .unwrap_or("")
-        .to_string()
+fn ipv4_of(bed: &Testbed, dev: &str) -> String {
+    super::support::ipv4_of(Some(&bed.netns()), dev)
 }
 
 fn gateway_answers(bed: &Testbed) -> bool {
@@ -90,13 +84,13 @@ pub async fn adopting_a_static_connection_keeps_its_address(bed: &Testbed) {
             "10.77.0.1",
         ],
     );
-    assert_eq!(ipv4(bed, "eno1"), "10.77.0.50/24");
+    assert_eq!(ipv4_of(bed, "eno1"), "10.77.0.50/24");
     let out = adopt(bed, "bond6");
     println!("    {}", out.lines().last().unwrap_or(""));
     assert!(out.contains("took over eno1's connection \"lan\""), "{out}");
     assert!(out.contains("was gone for"), "{out}");
     assert_eq!(
-        ipv4(bed, "bond6"),
+        ipv4_of(bed, "bond6"),
         "10.77.0.50/24",
         "the bond holds the address"
     );
@@ -132,9 +126,9 @@ pub async fn adopting_a_dhcp_connection_keeps_its_lease(bed: &Testbed) {
     let result = std::panic::AssertUnwindSafe(async {
         lan_profile(bed, &["ipv4.method", "auto"]);
         wait_for("a lease on eno1", 30, || {
-            ipv4(bed, "eno1").starts_with("10.77.0.1")
+            ipv4_of(bed, "eno1").starts_with("10.77.0.1")
         });
-        let leased = ipv4(bed, "eno1");
+        let leased = ipv4_of(bed, "eno1");
         println!("    eno1 leased {leased}");
         let out = adopt(bed, "bond7");
         println!("    {}", out.lines().last().unwrap_or(""));
@@ -143,9 +137,9 @@ pub async fn adopting_a_dhcp_connection_keeps_its_lease(bed: &Testbed) {
             "{out}"
         );
         wait_for("the lease on the bond", 30, || {
-            !ipv4(bed, "bond7").is_empty()
+            !ipv4_of(bed, "bond7").is_empty()
         });
-        assert_eq!(ipv4(bed, "bond7"), leased, "the bond got the same lease");
+        assert_eq!(ipv4_of(bed, "bond7"), leased, "the bond got the same lease");
         assert!(gateway_answers(bed));
 
         // Declining: the pending take-over is undone, and "lan" runs on eno1 again.
@@ -158,7 +152,9 @@ pub async fn adopting_a_dhcp_connection_keeps_its_lease(bed: &Testbed) {
             "yes",
         ]));
         ok(&bed.nmcli(&["--wait", "30", "connection", "up", "lan"]));
-        wait_for("the lease back on eno1", 30, || ipv4(bed, "eno1") == leased);
+        wait_for("the lease back on eno1", 30, || {
+            ipv4_of(bed, "eno1") == leased
+        });
         // In the NICs' namespace, as the app runs there: the take-over's own probes of the
         // gateway must reach it.
         let bus = bed.bus.clone();
@@ -199,7 +195,7 @@ pub async fn adopting_a_dhcp_connection_keeps_its_lease(bed: &Testbed) {
         assert_eq!(autoconnect_while_pending, "no");
         assert!(clean, "the undo was not clean");
         wait_for("lan running on eno1 again", 40, || {
-            bed.nmcli_get("lan", "GENERAL.STATE") == "activated" && ipv4(bed, "eno1") == leased
+            bed.nmcli_get("lan", "GENERAL.STATE") == "activated" && ipv4_of(bed, "eno1") == leased
         });
         assert_eq!(bed.nmcli_get("lan", "connection.autoconnect"), "yes");
         assert!(
