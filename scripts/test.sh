@@ -65,6 +65,7 @@ for tier in $tiers; do
             cargo build --locked --workspace
             BONDSMITH_SCREENSHOTS="$top/target/screenshots" cargo test --locked -p bondkit --test vm_bonds
             BONDSMITH_SCREENSHOTS="$top/target/screenshots" cargo test --locked -p bondsmith --test gui_vm
+            cargo test --locked -p bondsmith --test monitor_vm
             ;;
         demo)
             [ "$(id -u)" = 0 ] || { echo "The demo tier needs root; run it with sudo." >&2; exit 1; }

@@ -269,3 +269,42 @@ impl Backend {
         on_backend(async move { c.delete_bond(&name, &|_| {}).await }).await
     }
 }
+
+/// Redundancy alerts for every bond, from bondkit's monitor on the backend runtime. The
+/// watch ends when the receiver is dropped (at the next alert it would send).
+pub fn watch_redundancy() -> async_channel::Receiver<bondkit::monitor::Alert> {
+    let (tx, rx) = async_channel::unbounded();
+    runtime().spawn(async move {
+        if let Err(e) = bondkit::monitor::watch(tx).await {
+            eprintln!("bondsmith: cannot follow the kernel's link events: {e}");
+        }
+    });
+    rx
+}
+
+/// Asks the Background portal (inside Flatpak) to start `command` at login, or to stop.
+/// Returns whether autostart is now on, as the portal (the user) decided.
+pub async fn request_background(
+    reason: String,
+    autostart: bool,
+    command: Vec<String>,
+) -> Result<bool, String> {
+    on_backend(async move {
+        let req = ashpd::desktop::background::Background::request()
+            .reason(reason.as_str())
+            .auto_start(autostart)
+            .dbus_activatable(false);
+        let req = if autostart {
+            req.command(&command)
+        } else {
+            req
+        };
+        let response = req
+            .send()
+            .await
+            .and_then(|r| r.response())
+            .map_err(|e| e.to_string())?;
+        Ok(response.auto_start())
+    })
+    .await
+}

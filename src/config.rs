@@ -12,3 +12,5 @@ pub const LOCALEDIR: &str = match option_env!("BONDSMITH_LOCALEDIR") {
     Some(v) => v,
     None => env!("BONDSMITH_BUILD_LOCALEDIR"),
 };
+/// The schema build.rs compiled, for runs without an installed one (`cargo run`, tests).
+pub const BUILD_SCHEMADIR: &str = env!("BONDSMITH_BUILD_SCHEMADIR");

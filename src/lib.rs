@@ -2,10 +2,13 @@
 //! neither D-Bus nor netlink itself (see `backend`).
 
 pub mod a11y;
+pub mod alerts;
 pub mod application;
 pub mod backend;
+pub mod background;
 pub mod config;
 pub mod i18n;
+pub mod settings;
 pub mod widgets;
 pub mod window;
 

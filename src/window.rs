@@ -169,11 +169,9 @@ impl BondsmithWindow {
         self.refresh();
     }
 
-    /// The app's settings, when its schema is installed (uninstalled test runs have none).
+    /// The app's settings (see `crate::settings`).
     pub fn settings() -> Option<gio::Settings> {
-        let source = gio::SettingsSchemaSource::default()?;
-        source.lookup(crate::config::APP_ID, true)?;
-        Some(gio::Settings::new(crate::config::APP_ID))
+        crate::settings::get()
     }
 
     fn restore_size(&self) {

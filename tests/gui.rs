@@ -27,6 +27,9 @@ fn main() {
     // A session bus of our own: the app is a unique GApplication on it, as on a desktop,
     // and nothing reaches a real session's Bondsmith.
     let _session = gui_support::private_session_bus();
+    // The autostart entry the alerts preference writes lands here, not in the user's config.
+    let config = std::env::temp_dir().join(format!("bsm-gui-config-{}", std::process::id()));
+    std::env::set_var("XDG_CONFIG_HOME", &config);
     std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", &bed.bus);
     let win = open_window();
 
@@ -36,6 +39,10 @@ fn main() {
             first_frame_is_the_empty_state,
         ),
         ("idle_app_does_not_wake_up", idle_app_does_not_wake_up),
+        (
+            "the_alerts_preference_writes_and_removes_the_autostart_entry",
+            the_alerts_preference_writes_and_removes_the_autostart_entry,
+        ),
         (
             "creates_an_lacp_bond_that_nm_holds_exactly",
             creates_an_lacp_bond_that_nm_holds_exactly,
@@ -996,4 +1003,64 @@ fn warns_before_taking_the_default_route_port(bed: &Testbed, win: &BondsmithWind
         .nmcli(&["connection", "delete", "Wired"])
         .status
         .success());
+}
+
+/// Preferences → "Warn When a Bond Loses a Cable": on writes an XDG autostart entry that
+/// starts `bondsmith --monitor` at login (valid for desktop-file-validate) and starts the
+/// watch; off removes the entry and stops the watch.
+fn the_alerts_preference_writes_and_removes_the_autostart_entry(
+    _bed: &Testbed,
+    win: &BondsmithWindow,
+) {
+    let file = bondsmith::background::autostart_file();
+    assert!(
+        file.starts_with(std::env::var("XDG_CONFIG_HOME").unwrap()),
+        "{}",
+        file.display()
+    );
+    let _ = std::fs::remove_file(&file);
+    act(win, "app.preferences", None);
+    let prefs = gtk::Window::list_toplevels()
+        .into_iter()
+        .find_map(|w| w.downcast::<bondsmith::widgets::Preferences>().ok())
+        .expect("the Preferences window");
+    wait_until("the Preferences window to show", || prefs.is_visible());
+    let switch = prefs.monitor_switch();
+    assert!(!switch.is_active(), "alerts are off by default");
+    screenshot(&prefs, "preferences");
+
+    switch.set_active(true);
+    wait_until("the autostart entry", || file.exists());
+    let entry = std::fs::read_to_string(&file).unwrap();
+    let exe = std::env::current_exe().unwrap();
+    assert!(
+        entry.contains(&format!("Exec={} --monitor\n", exe.display())),
+        "{entry}"
+    );
+    assert!(entry.contains("X-GNOME-Autostart-enabled=true"), "{entry}");
+    let check = std::process::Command::new("desktop-file-validate")
+        .arg(&file)
+        .output()
+        .expect("desktop-file-validate");
+    assert!(
+        check.status.success() && check.stdout.is_empty(),
+        "desktop-file-validate: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    assert!(
+        bondsmith::alerts::is_running(),
+        "turning it on starts the watch"
+    );
+    let settings = bondsmith::settings::get().expect("the app's settings");
+    assert!(settings.boolean("monitor"));
+
+    switch.set_active(false);
+    wait_until("the autostart entry to go", || !file.exists());
+    assert!(
+        !bondsmith::alerts::is_running(),
+        "turning it off stops the watch"
+    );
+    assert!(!settings.boolean("monitor"));
+    prefs.close();
+    settle();
 }

@@ -3,6 +3,7 @@
 //! - [`model`]: modes, the one option table, NM's validation rules, the bond configuration;
 //! - [`nm`]: a NetworkManager client over D-Bus (zbus) with checkpoints and rollback;
 //! - [`export`]: the same bond as nmcli commands and other formats;
+//! - [`monitor`]: redundancy alerts from the kernel's link events;
 //! - [`probe`] and [`failover`]: the failover test, on one clock ([`clock`]).
 
 pub mod clock;
@@ -10,5 +11,6 @@ pub mod export;
 pub mod failover;
 pub mod kernel;
 pub mod model;
+pub mod monitor;
 pub mod nm;
 pub mod probe;

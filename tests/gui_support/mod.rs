@@ -147,6 +147,8 @@ pub fn open_window() -> BondsmithWindow {
     std::env::set_var("G_DEBUG", "fatal-criticals");
     std::env::set_var("GSK_RENDERER", "cairo");
     std::env::set_var("GTK_A11Y", "none");
+    // Preferences live in memory: a test never reads or writes the user's dconf.
+    std::env::set_var("GSETTINGS_BACKEND", "memory");
     bondsmith::i18n::init();
     gtk::init().expect("GTK could not open the display");
     adw::init().expect("libadwaita");

@@ -140,6 +140,20 @@ pub enum Code {
     FailbackStays,
     FailbackNoPrimary,
     FailbackMissing,
+    // Redundancy alerts (monitor/)
+    AlertTitleOnePort,
+    AlertTitleDown,
+    AlertTitleRedundant,
+    AlertTitleLacp,
+    AlertTitleFlapping,
+    AlertLostPort,
+    AlertBackOnOne,
+    AlertLostLast,
+    AlertRedundant,
+    AlertLacpNoPartner,
+    AlertLacpSplit,
+    AlertLacpBack,
+    AlertFlapping,
 }
 
 impl Code {
@@ -268,6 +282,19 @@ impl Code {
             FailbackUpdelay => n_("updelay={0} waits {0} ms before a port that comes back is used."),
             FailbackStays => n_("No failback: primary_reselect=failure keeps {0} active until it fails."),
             FailbackNoPrimary => n_("No failback: the bond has no primary port, so {0} stays active."),
+            AlertTitleOnePort => n_("{0} has no redundancy left"),
+            AlertTitleDown => n_("{0} is down"),
+            AlertTitleRedundant => n_("{0} is redundant again"),
+            AlertTitleLacp => n_("{0}: LACP trouble"),
+            AlertTitleFlapping => n_("{0}: a port keeps dropping"),
+            AlertLostPort => n_("{0} lost {1}: one more cable and the link is gone."),
+            AlertBackOnOne => n_("{0} is up again, on {1} alone: one more cable and the link is gone."),
+            AlertLostLast => n_("{0} lost its last port ({1}): the bond is down. Check the cables and the switch ports."),
+            AlertRedundant => n_("{0} is redundant again: {1} carry the link."),
+            AlertLacpNoPartner => n_("{0}'s switch stopped speaking LACP: the bond uses one port at most. Check the switch's port-channel."),
+            AlertLacpSplit => n_("{0}'s ports are in different aggregators ({1}): only one of them carries traffic. Put the switch ports in one port-channel."),
+            AlertLacpBack => n_("{0} aggregates its ports with the switch again."),
+            AlertFlapping => n_("{1} of {0} keeps dropping its link ({2} drops in {3} s): check its cable and switch port."),
             FailbackMissing => n_("No failback within {0} s, although {1} is the primary (primary_reselect={2})."),
         }
     }

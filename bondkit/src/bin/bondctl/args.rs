@@ -43,6 +43,13 @@ pub enum Command {
         #[arg(long, default_value_t = 60)]
         timeout: u64,
     },
+    /// Watch every bond and print an alert when one loses a port, its last port or its LACP
+    /// partner, and when it recovers (a flapping port is summed up)
+    Monitor {
+        /// One JSON object per alert and line
+        #[arg(long)]
+        json: bool,
+    },
     /// The kernel's live view of a bond: active port, MII, link failures, LACP, diagnostics
     Status {
         name: String,

@@ -3,6 +3,7 @@
 
 mod args;
 mod failover;
+mod monitor;
 mod output;
 mod status;
 
@@ -25,6 +26,9 @@ fn main() -> ExitCode {
         .expect("tokio runtime");
     if let Command::FailoverTest(a) = cli.command {
         return rt.block_on(failover::run(a));
+    }
+    if let Command::Monitor { json } = cli.command {
+        return rt.block_on(monitor::run(json));
     }
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -88,7 +92,7 @@ async fn run(cli: Cli) -> Result<(), NmError> {
             Ok(())
         }
         Command::Status { name, json, watch } => status::run(&name, json, watch).await,
-        Command::FailoverTest(_) => unreachable!("handled in main"),
+        Command::FailoverTest(_) | Command::Monitor { .. } => unreachable!("handled in main"),
         Command::Options { mode, json } => {
             output::options(OPTIONS, mode.as_deref(), json).map_err(NmError::Invalid)
         }
