@@ -286,7 +286,13 @@ impl BondsmithWindow {
     }
 
     fn show_error(&self, e: &NmError) {
-        self.imp().error_page.set_description(Some(&e.message()));
+        let text = match e {
+            NmError::Unreachable => gettext(
+                "NetworkManager is not running, or Bondsmith cannot reach it. Start it, or ask your administrator to, then try again.",
+            ),
+            other => other.message(),
+        };
+        self.imp().error_page.set_description(Some(&text));
         self.show_page("error");
     }
 

@@ -240,7 +240,7 @@ impl NmClient {
         // No system bus at all means no NetworkManager either.
         let conn = zbus::Connection::system()
             .await
-            .map_err(|_| NmError::Refused(super::error::NOT_RUNNING.into()))?;
+            .map_err(|_| NmError::Unreachable)?;
         NmClient::with_connection(conn).await
     }
 

@@ -13,6 +13,10 @@ pub enum NmError {
     /// A bond, profile or device does not exist (exit code 4).
     #[error("{0}")]
     NotFound(String),
+    /// NetworkManager is not on the system bus (exit code 3). Typed, so that each front end
+    /// says what to do its own way (the CLI names systemctl, the GUI does not).
+    #[error("{}", NOT_RUNNING)]
+    Unreachable,
     /// Polkit said no (exit code 3): the user may not change network settings.
     #[error("{0}")]
     Denied(String),
@@ -28,7 +32,7 @@ impl NmError {
     pub fn exit_code(&self) -> i32 {
         match self {
             NmError::Invalid(_) => 2,
-            NmError::Refused(_) | NmError::Denied(_) => 3,
+            NmError::Refused(_) | NmError::Denied(_) | NmError::Unreachable => 3,
             NmError::NotFound(_) => 4,
             NmError::RolledBack { cause, .. } => cause.exit_code(),
         }
@@ -64,7 +68,7 @@ pub fn from_dbus(err: zbus::Error, what: &str) -> NmError {
             }
         }
         zbus::Error::InputOutput(_) | zbus::Error::Address(_) | zbus::Error::Handshake(_) => {
-            return NmError::Refused(NOT_RUNNING.into())
+            return NmError::Unreachable
         }
         other => {
             return NmError::Refused(format!("Could not {what}: {}.", trim(&other.to_string())))
@@ -89,7 +93,7 @@ fn classify_on(name: &str, msg: &str, what: &str, bonding: bool) -> NmError {
         || name.contains("NoReply")
         || name.contains("Disconnected")
     {
-        return NmError::Refused(NOT_RUNNING.into());
+        return NmError::Unreachable;
     }
     match short {
         "PermissionDenied" | "AccessDenied" | "NotAuthorized" | "AuthFailed" => NmError::Denied(format!(
