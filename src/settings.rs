@@ -6,20 +6,18 @@ use gtk::gio;
 pub fn get() -> Option<gio::Settings> {
     let id = crate::config::APP_ID;
     let default = gio::SettingsSchemaSource::default();
-    if let Some(schema) = default.as_ref().and_then(|s| s.lookup(id, true)) {
-        return Some(gio::Settings::new_full(
-            &schema,
-            None::<&gio::SettingsBackend>,
-            None,
-        ));
-    }
-    let built = gio::SettingsSchemaSource::from_directory(
-        crate::config::BUILD_SCHEMADIR,
-        default.as_ref(),
-        false,
-    )
-    .ok()?;
-    let schema = built.lookup(id, false)?;
+    let schema = default
+        .as_ref()
+        .and_then(|s| s.lookup(id, true))
+        .or_else(|| {
+            gio::SettingsSchemaSource::from_directory(
+                crate::config::BUILD_SCHEMADIR,
+                default.as_ref(),
+                false,
+            )
+            .ok()?
+            .lookup(id, false)
+        })?;
     Some(gio::Settings::new_full(
         &schema,
         None::<&gio::SettingsBackend>,

@@ -169,13 +169,8 @@ impl BondsmithWindow {
         self.refresh();
     }
 
-    /// The app's settings (see `crate::settings`).
-    pub fn settings() -> Option<gio::Settings> {
-        crate::settings::get()
-    }
-
     fn restore_size(&self) {
-        let Some(settings) = Self::settings() else {
+        let Some(settings) = crate::settings::get() else {
             return;
         };
         self.set_default_size(settings.int("window-width"), settings.int("window-height"));

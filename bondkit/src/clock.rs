@@ -54,6 +54,20 @@ impl Mono {
     }
 }
 
+/// The UTC calendar date (year, month, day) of `secs` since the Unix epoch (Howard
+/// Hinnant's days-to-civil algorithm), for the timestamps bondkit prints.
+pub fn civil_date(secs: u64) -> (i64, u32, u32) {
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m as u32, d as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

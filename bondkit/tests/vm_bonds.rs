@@ -35,7 +35,7 @@ use safety::{
 use serde_json::Value;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use support::{ok, Testbed};
+use support::{ok, sh, wait_for, Testbed};
 
 fn main() {
     if std::env::var_os("BONDSMITH_VM").is_none() {
@@ -74,11 +74,6 @@ fn main() {
     );
 }
 
-fn sh(cmd: &str) {
-    let st = Command::new("sh").arg("-c").arg(cmd).status().unwrap();
-    assert!(st.success(), "failed: {cmd}");
-}
-
 /// `bondctl status NAME --json`, run inside the test bed's namespace where the bond lives.
 fn status_json(bed: &Testbed, name: &str) -> Value {
     let o = Command::new("ip")
@@ -99,32 +94,7 @@ fn status_json(bed: &Testbed, name: &str) -> Value {
 
 /// Runs `f` inside the test bed's network namespace (netlink and /proc/net are per-namespace).
 fn in_netns<T: Send + 'static>(bed: &Testbed, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let ns = std::fs::File::open(format!("/run/netns/{}", bed.netns())).expect("netns file");
-    std::thread::spawn(move || {
-        use std::os::fd::AsRawFd;
-        // SAFETY: setns on this new thread only; the fd is valid for the call.
-        let rc = unsafe { libc_setns(ns.as_raw_fd(), 0x4000_0000) };
-        assert_eq!(rc, 0, "setns failed");
-        f()
-    })
-    .join()
-    .expect("netns thread")
-}
-
-extern "C" {
-    #[link_name = "setns"]
-    fn libc_setns(fd: i32, nstype: i32) -> i32;
-}
-
-fn wait_for(what: &str, secs: u64, mut cond: impl FnMut() -> bool) {
-    let end = Instant::now() + Duration::from_secs(secs);
-    while !cond() {
-        assert!(
-            Instant::now() < end,
-            "timed out after {secs} s waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    support::in_netns(&bed.netns(), f)
 }
 
 fn kernel_bond(bed: &Testbed, name: &'static str) -> Option<KernelBond> {

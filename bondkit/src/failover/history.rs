@@ -29,17 +29,7 @@ fn bond_dir(root: &Path, bond: &str) -> PathBuf {
 
 /// `secs` since the Unix epoch as "2026-12-01 23:50 UTC".
 pub fn format_utc(secs: u64) -> String {
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let days = (secs / 86_400) as i64;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = crate::clock::civil_date(secs);
     let t = secs % 86_400;
     format!(
         "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",

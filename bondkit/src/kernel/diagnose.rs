@@ -307,53 +307,11 @@ impl LiveDiagnoser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernel::state::{AdInfo, KernelPort};
-
-    fn port(name: &str, mii: &str, agg: u16, speed: u32) -> KernelPort {
-        KernelPort {
-            name: name.into(),
-            ifindex: 0,
-            state: "backup".into(),
-            mii: mii.into(),
-            link_failures: 0,
-            speed_mbps: Some(speed),
-            duplex: Some("full".into()),
-            perm_mac: None,
-            aggregator_id: Some(agg),
-            actor_state: Some(63),
-            partner_state: Some(63),
-            actor_state_words: vec![],
-            partner_state_words: vec![],
-            partner_mac: None,
-            oper_up: mii == "up",
-            prio: None,
-            queue_id: None,
-        }
-    }
+    use crate::kernel::fixtures::{self, port};
+    use crate::kernel::state::KernelPort;
 
     fn lacp_bond(partner: &str, ports: Vec<KernelPort>) -> KernelBond {
-        KernelBond {
-            name: "bond0".into(),
-            ifindex: 9,
-            mode: "802.3ad".into(),
-            active_port: None,
-            miimon: 100,
-            updelay: 0,
-            downdelay: 0,
-            arp_interval: 0,
-            arp_targets: vec![],
-            xmit_hash_policy: Some("layer3+4".into()),
-            lacp_rate: Some("fast".into()),
-            ad_info: Some(AdInfo {
-                aggregator: 1,
-                num_ports: 2,
-                actor_key: 15,
-                partner_key: 15,
-                partner_mac: partner.into(),
-            }),
-            oper_up: true,
-            ports,
-        }
+        fixtures::lacp_bond("bond0", partner, ports)
     }
 
     fn codes(v: &[Diagnostic]) -> Vec<&str> {

@@ -4,6 +4,8 @@
 
 pub mod control;
 pub mod diagnose;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod lacp;
 pub mod netlink;
 pub mod procfs;

@@ -2,61 +2,26 @@
 //! data, so these need no kernel. (Real cable pulls: tests/monitor_vm.rs in test bed B.)
 
 use super::*;
-use crate::kernel::state::{AdInfo, KernelBond, KernelPort};
+use crate::kernel::fixtures::{self, lacp_bond};
+use crate::kernel::state::{KernelBond, KernelPort};
 use std::time::{Duration, Instant, SystemTime};
 
 fn port(name: &str, up: bool) -> KernelPort {
-    KernelPort {
-        name: name.into(),
-        ifindex: 0,
-        state: "backup".into(),
-        mii: if up { "up" } else { "down" }.into(),
-        link_failures: 0,
-        speed_mbps: Some(1000),
-        duplex: Some("full".into()),
-        perm_mac: None,
-        aggregator_id: Some(1),
-        actor_state: None,
-        partner_state: None,
-        actor_state_words: vec![],
-        partner_state_words: vec![],
-        partner_mac: None,
-        oper_up: up,
-        prio: None,
-        queue_id: None,
-    }
+    fixtures::port(name, if up { "up" } else { "down" }, 1, 1000)
 }
 
+/// An active-backup bond with these ports, each up or not.
 fn bond(name: &str, ports: &[(&str, bool)]) -> KernelBond {
-    KernelBond {
-        name: name.into(),
-        ifindex: 0,
-        mode: "active-backup".into(),
-        active_port: None,
-        miimon: 100,
-        updelay: 0,
-        downdelay: 0,
-        arp_interval: 0,
-        arp_targets: vec![],
-        xmit_hash_policy: None,
-        lacp_rate: None,
-        ad_info: None,
-        oper_up: true,
-        ports: ports.iter().map(|(n, up)| port(n, *up)).collect(),
-    }
+    let ports = ports.iter().map(|(n, up)| port(n, *up)).collect();
+    fixtures::bond(name, "active-backup", ports)
 }
 
 fn lacp(partner: &str) -> KernelBond {
-    let mut b = bond("bond1", &[("eno3", true), ("eno4", true)]);
-    b.mode = "802.3ad".into();
-    b.ad_info = Some(AdInfo {
-        aggregator: 1,
-        num_ports: 2,
-        actor_key: 9,
-        partner_key: 9,
-        partner_mac: partner.into(),
-    });
-    b
+    lacp_bond(
+        "bond1",
+        partner,
+        vec![port("eno3", true), port("eno4", true)],
+    )
 }
 
 /// A clock the test moves by hand.

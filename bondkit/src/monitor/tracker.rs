@@ -62,15 +62,9 @@ impl Monitor {
         let mut out = Vec::new();
         for k in bonds {
             let h = health(k);
-            let baseline = Health {
-                level: Level::Redundant,
-                lacp: super::Lacp::Fine,
-                up: k.ports.iter().map(|p| p.name.clone()).collect(),
-                down: Vec::new(),
-            };
             let mut t = Track::new(h.clone(), at, None);
             if !h.is_fine() {
-                t.told = Some(baseline);
+                t.told = Some(all_up(&h));
                 out.extend(t.say(&k.name, at.0));
             }
             self.bonds.insert(k.name.clone(), t);
@@ -159,12 +153,7 @@ impl Monitor {
             if t.told.is_none() && t.join_until.is_some_and(|j| now >= j) {
                 // Still not redundant after its grace: say how it is.
                 t.join_until = None;
-                t.told = Some(Health {
-                    level: Level::Redundant,
-                    lacp: super::Lacp::Fine,
-                    up: t.now.up.iter().chain(&t.now.down).cloned().collect(),
-                    down: Vec::new(),
-                });
+                t.told = Some(all_up(&t.now));
                 out.extend(t.say(name, now));
                 continue;
             }
@@ -193,6 +182,17 @@ impl Monitor {
             .flat_map(|t| [t.hold_until, t.join_until.filter(|_| t.told.is_none())])
             .flatten()
             .min()
+    }
+}
+
+/// What a bond's alert is said against when nothing was told before (at start, or after
+/// joining): every port of `h` up.
+fn all_up(h: &Health) -> Health {
+    Health {
+        level: Level::Redundant,
+        lacp: super::Lacp::Fine,
+        up: h.up.iter().chain(&h.down).cloned().collect(),
+        down: Vec::new(),
     }
 }
 

@@ -367,3 +367,41 @@ pub fn ipv4_of(netns: Option<&str>, dev: &str) -> String {
         .unwrap_or("")
         .to_string()
 }
+
+/// Runs `cmd` with sh; fails the test if it fails.
+pub fn sh(cmd: &str) {
+    let st = Command::new("sh").arg("-c").arg(cmd).status().unwrap();
+    assert!(st.success(), "failed: {cmd}");
+}
+
+/// Waits up to `secs` for `cond`, looking every 100 ms; fails the test, naming `what`.
+pub fn wait_for(what: &str, secs: u64, mut cond: impl FnMut() -> bool) {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < end,
+            "timed out after {secs} s waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Runs `f` on a thread inside the network namespace `netns` (netlink, /proc/net and
+/// interface names are per-namespace).
+pub fn in_netns<T: Send + 'static>(netns: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let ns = std::fs::File::open(format!("/run/netns/{netns}")).expect("netns file");
+    std::thread::spawn(move || {
+        use std::os::fd::AsRawFd;
+        // SAFETY: setns on this new thread only; the fd is valid for the call.
+        let rc = unsafe { libc_setns(ns.as_raw_fd(), 0x4000_0000) };
+        assert_eq!(rc, 0, "setns failed");
+        f()
+    })
+    .join()
+    .expect("netns thread")
+}
+
+extern "C" {
+    #[link_name = "setns"]
+    fn libc_setns(fd: i32, nstype: i32) -> i32;
+}

@@ -51,26 +51,16 @@ fn line(a: &Alert) -> String {
     )
 }
 
-/// RFC 3339 in UTC, from milliseconds since the epoch (days to a civil date: H. Hinnant's
-/// algorithm).
+/// RFC 3339 in UTC, from milliseconds since the epoch.
 fn utc(ms: u64) -> String {
     let secs = ms / 1000;
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = bondkit::clock::civil_date(secs);
+    let t = secs % 86_400;
     format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60,
+        t / 3600,
+        t / 60 % 60,
+        t % 60,
         ms % 1000
     )
 }
