@@ -5,6 +5,9 @@ set -eu
 
 nm="network-manager dbus iproute2 iputils-ping util-linux"
 gui="libgtk-4-dev libadwaita-1-dev pkg-config meson ninja-build gettext desktop-file-utils appstream xvfb xauth imagemagick"
+# The screen reader's view (AT-SPI walk) and keyboard-only driving; bash-completion, man-db,
+# zsh and fish for the terminal checks of the data tier.
+gui="$gui at-spi2-core python3-pyatspi xdotool bash-completion man-db zsh fish"
 vm="qemu-system-x86 busybox-static cpio kmod xz-utils file xvfb xauth imagemagick libgtk-4-bin dunst"
 # The demo test: headless Chromium opens the demo's Broadway page (DevTools over a websocket).
 demo="chromium python3-websocket"

@@ -1,6 +1,43 @@
 //! bondctl's command line.
 
+use bondkit::failover::Method;
+use bondkit::model::BondMode;
+use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
+
+/// A value that shells complete from a list but that bondkit validates, so a wrong one gets
+/// bondkit's sentence (and a mode may still be given by its index, as NM allows).
+#[derive(Clone)]
+pub struct Candidates(fn() -> Vec<&'static str>);
+
+impl TypedValueParser for Candidates {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new((self.0)().into_iter().map(PossibleValue::new)))
+    }
+}
+
+fn modes() -> Vec<&'static str> {
+    BondMode::ALL.iter().map(|m| m.name()).collect()
+}
+
+fn methods() -> Vec<&'static str> {
+    Method::ALL.iter().map(|m| m.name()).collect()
+}
+
+fn probe_kinds() -> Vec<&'static str> {
+    vec!["auto", "icmp", "tcp"]
+}
 
 #[derive(Parser)]
 #[command(
@@ -70,7 +107,7 @@ pub enum Command {
     /// List every bond option with its type, default and modes
     Options {
         /// Show only the options that apply to this mode
-        #[arg(long)]
+        #[arg(long, value_parser = Candidates(modes))]
         mode: Option<String>,
         #[arg(long)]
         json: bool,
@@ -81,8 +118,8 @@ pub enum Command {
 pub struct CreateArgs {
     /// Interface name of the bond, also its profile name (for example bond0)
     pub name: String,
-    /// Bonding mode: balance-rr, active-backup, balance-xor, broadcast, 802.3ad, balance-tlb or balance-alb
-    #[arg(long)]
+    /// Bonding mode (or its index, 0 to 6)
+    #[arg(long, value_parser = Candidates(modes))]
     pub mode: String,
     /// A port device (repeat for each port), with its bond-port settings if any:
     /// eno1:prio=10,queue-id=2
@@ -136,7 +173,8 @@ pub struct CreateArgs {
 #[derive(Args)]
 pub struct EditArgs {
     pub name: String,
-    #[arg(long)]
+    /// A new bonding mode (or its index, 0 to 6)
+    #[arg(long, value_parser = Candidates(modes))]
     pub mode: Option<String>,
     /// Set a bond option (repeat), for example miimon=200
     #[arg(long, value_name = "KEY=VALUE")]
@@ -203,10 +241,10 @@ pub struct FailoverArgs {
     pub interval_ms: u64,
     /// disconnect (NetworkManager releases the port), link-down (netlink, needs root) or
     /// cable (you pull the cable when told)
-    #[arg(long, default_value = "disconnect")]
+    #[arg(long, default_value = "disconnect", value_parser = Candidates(methods))]
     pub method: String,
     /// Probe kind: auto (ICMP, or TCP when ICMP sockets are not allowed), icmp or tcp
-    #[arg(long, default_value = "auto")]
+    #[arg(long, default_value = "auto", value_parser = Candidates(probe_kinds))]
     pub probe: String,
     /// The target's TCP port for TCP probes (a closed port is fine: its RST answers)
     #[arg(long, value_name = "PORT", default_value_t = 9)]
@@ -218,7 +256,7 @@ pub struct FailoverArgs {
     #[arg(long)]
     pub json: bool,
     /// Also write the report as Markdown to FILE
-    #[arg(long, value_name = "FILE.md")]
+    #[arg(long, value_name = "FILE.md", value_hint = clap::ValueHint::FilePath)]
     pub report: Option<std::path::PathBuf>,
     /// List the tests kept for this bond instead of running one
     #[arg(long)]
