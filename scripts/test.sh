@@ -5,7 +5,9 @@
 #   nm     bondkit and bondctl against a real NetworkManager (test bed A), plus the
 #          differential test of option validation, kernel link events and the prober
 #          (ICMP and TCP probes on loopback in a private namespace)
-#   gui    the GTK app under Xvfb against test bed A (screenshots in target/screenshots)
+#   gui    the GTK app under Xvfb against test bed A (screenshots in target/screenshots);
+#          then the screen reader's view (tests/a11y/run.sh): an AT-SPI walk of every screen
+#          and a bond created with the keyboard alone
 #   data   meson: desktop-file-validate, appstreamcli, glib-compile-schemas, translations
 #   flatpak the Flatpak manifest without its runtime (tests/flatpak/check.sh): flatpak-builder
 #          loads it and cargo-sources.json, finish-args are exactly the six, the sources
@@ -51,6 +53,10 @@ for tier in $tiers; do
             cargo build --locked -p bondkit --bin bondctl
             BONDSMITH_SCREENSHOTS="$top/target/screenshots" xvfb-run -a -s "-screen 0 1280x1024x24" \
                 cargo test --locked -p bondsmith --test gui
+            # The screen reader's view: the app over AT-SPI, and a bond made with the keyboard.
+            cargo build --locked -p bondsmith --bin bondsmith
+            BONDSMITH_SCREENSHOTS="$top/target/screenshots" xvfb-run -a -s "-screen 0 1280x1024x24" \
+                "$top/tests/a11y/run.sh" "$top/target/debug/bondsmith"
             ;;
         data)
             rm -rf "$top/target/meson"

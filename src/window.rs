@@ -256,6 +256,8 @@ impl BondsmithWindow {
             }
         }
         imp.stack.set_visible_child_name(name);
+        // Pages fill their rows before they are shown: name what GTK 4.8 leaves unnamed.
+        crate::a11y::name_internals(self);
         // A spinning spinner ticks the frame clock even when hidden: spin only when shown.
         imp.loading_spinner.set_spinning(name == "loading");
         imp.busy_spinner.set_spinning(name == "busy");
@@ -683,6 +685,7 @@ impl BondsmithWindow {
             .body(format!("{}\n\n{}", e.cause().message(), rollback_text(e)))
             .build();
         dialog.add_response("close", &gettext("_Close"));
+        crate::a11y::name_internals(&dialog);
         dialog.present();
     }
 
@@ -791,6 +794,7 @@ impl BondsmithWindow {
             ),
         );
         self.imp().keep_dialog.replace(Some(dialog.clone()));
+        crate::a11y::name_internals(&dialog);
         dialog.present();
     }
 
@@ -836,6 +840,7 @@ impl BondsmithWindow {
                 }
             ),
         );
+        crate::a11y::name_internals(&dialog);
         dialog.present();
     }
 }

@@ -68,6 +68,7 @@ pub fn new(bond: &BondProfile, devices: &[DeviceInfo]) -> adw::ActionRow {
         .action_target(&bond.settings.uuid.to_variant())
         .build();
     delete.add_css_class("flat");
+    crate::a11y::set_label(&delete, &gettext_f("Delete {}", &[bond.name()]));
     row.add_suffix(&delete);
     row.set_action_name(Some("win.show-bond"));
     // Keyed by UUID: two profiles for one interface are two rows.

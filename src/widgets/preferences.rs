@@ -50,6 +50,7 @@ impl Preferences {
         settings
             .bind("monitor", &*p.imp().monitor_switch, "active")
             .build();
+        crate::a11y::name_internals(&p);
         p
     }
 
