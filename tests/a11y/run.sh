@@ -23,6 +23,7 @@ chmod 755 "$run"
 bed=$run/bed
 pids=()
 cleanup() {
+
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     "$top/tests/testbed/nm-testbed.sh" stop "$bed" >/dev/null 2>&1 || true
     [ -n "${keep_run:-}" ] || rm -rf "$run"
@@ -48,23 +49,31 @@ if [ -n "${XAUTHORITY:-}" ]; then
 fi
 chown -R 65534:65534 "$home" "$run/shots"
 as_nobody() {
-    setpriv --reuid=65534 --regid=65534 --clear-groups env -i \
+    exec setpriv --reuid=65534 --regid=65534 --clear-groups env -i \
         PATH=/usr/bin:/bin HOME="$home" XDG_RUNTIME_DIR="$home" XDG_CONFIG_HOME="$home/config" \
         XDG_DATA_HOME="$home/data" DISPLAY="$DISPLAY" XAUTHORITY="$run/Xauthority" \
         DBUS_SYSTEM_BUS_ADDRESS="$addr" DBUS_SESSION_BUS_ADDRESS="${session:-}" \
         LANG=C.UTF-8 GTK_A11Y=atspi NO_AT_BRIDGE=0 "$@"
 }
-as_nobody dbus-daemon --session --nofork --print-address=1 >"$run/session" 2>"$run/session.log" &
+# In the background, so that $! is the program itself (the subshell execs it) and the
+# cleanup stops it, not just a shell around it.
+spawn_nobody() {
+    local out=$1
+    shift
+    as_nobody "$@" >"$out" 2>&1 &
+    pids+=($!)
+}
+
+(as_nobody dbus-daemon --session --nofork --print-address=1 2>"$run/session.log") >"$run/session" &
 pids+=($!)
 for _ in $(seq 50); do [ -s "$run/session" ] && break; sleep 0.1; done
 session=$(head -1 "$run/session")
 [ -n "$session" ] || fail "the session bus did not start: $(cat "$run/session.log")"
 
-as_nobody "$app" >"$run/app.log" 2>&1 &
-pids+=($!)
+spawn_nobody "$run/app.log" "$app"
 
 status=0
-as_nobody /usr/bin/python3 "$top/tests/a11y/screen_reader.py" "$run/shots" || status=$?
+(as_nobody /usr/bin/python3 "$top/tests/a11y/screen_reader.py" "$run/shots") || status=$?
 if [ -n "$shots" ]; then
     mkdir -p "$shots"
     cp "$run"/shots/*.png "$shots"/ 2>/dev/null || true

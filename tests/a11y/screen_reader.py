@@ -32,11 +32,17 @@ def fail(msg):
 
 
 def app():
+    """The app on the AT-SPI bus: bondsmith, or the process BONDSMITH_A11Y_PID names (a GUI
+    test binary that runs the window in itself)."""
+    pid = os.environ.get("BONDSMITH_A11Y_PID")
     deadline = time.time() + 30
     while time.time() < deadline:
         for a in pyatspi.Registry.getDesktop(0):
-            if a is not None and a.name == "bondsmith":
-                return a
+            try:
+                if a is not None and (str(a.get_process_id()) == pid if pid else a.name == "bondsmith"):
+                    return a
+            except Exception:
+                pass
         time.sleep(0.2)
     sys.exit("FAIL: no application named bondsmith on the AT-SPI bus in 30 s "
              "(GTK_A11Y=atspi, at-spi2-core's bus launcher on the session bus)")
@@ -140,17 +146,33 @@ def shot(what):
                        check=False)
 
 
-def focus_window(newest=True):
-    """Gives the keyboard to the app's newest window (a dialog just opened) or to its main
-    window, as a window manager would; Xvfb has none."""
-    pid = str(app().get_process_id())
-    ids = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", pid],
-                         capture_output=True, text=True).stdout.split()
-    if not ids:
-        sys.exit("FAIL: the app has no visible window")
-    wid = max(ids, key=int) if newest else min(ids, key=int)
-    subprocess.run(["xdotool", "windowfocus", "--sync", wid], check=False)
-    time.sleep(0.3)
+def focus_window(holding=None):
+    """Gives the keyboard to the app's window that holds a widget named `holding` (a dialog
+    that just opened), or to its main window, as a window manager would; Xvfb has none.
+    Waits for that window to be mapped and active."""
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        pid = str(app().get_process_id())
+        ids = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", pid],
+                             capture_output=True, text=True).stdout.split()
+        # X window ids grow: the newest window (a dialog) has the highest.
+        if ids and (holding is None or len(ids) > 1):
+            wid = max(ids, key=int) if holding else min(ids, key=int)
+            subprocess.run(["xdotool", "windowfocus", "--sync", wid], check=False)
+            time.sleep(0.3)
+            active = active_window()
+            if holding is None or any(re.search(holding, n.name or "") for n, _ in walk(active)
+                                      if safe_name(n)):
+                return
+        time.sleep(0.3)
+    sys.exit(f"FAIL: no window holding /{holding}/ took the keyboard in 20 s")
+
+
+def safe_name(n):
+    try:
+        return n.name is not None
+    except Exception:
+        return False
 
 
 def key(*keys):
@@ -193,11 +215,16 @@ def describe(node):
         return "a vanished widget"
 
 
-def tab_to(pattern, limit=60, back=False):
+def tab_to(pattern, limit=60, back=False, window=None):
     """Presses Tab (or Shift+Tab) until the focused widget's name matches, as a screen reader
-    user listens for it; fails with the names heard on the way."""
+    user listens for it; fails with the names heard on the way. With `window` (a pattern
+    naming a widget in a dialog), the keyboard is handed back to that dialog before each key,
+    as a window manager keeps it on a modal dialog (without one, the main window takes it
+    back whenever it updates)."""
     heard = []
     for _ in range(limit):
+        if window:
+            focus_window(holding=window)
         node = focused()
         try:
             if node is not None and re.search(pattern, node.name or ""):
@@ -207,7 +234,7 @@ def tab_to(pattern, limit=60, back=False):
             pass
         heard.append(describe(node))
         key("shift+Tab" if back else "Tab")
-    sys.exit(f"FAIL: Tab never reached /{pattern}/; heard: " + ", ".join(heard[-20:]))
+    sys.exit(f"FAIL: Tab never reached /{pattern}/; heard: " + ", ".join(heard[:8]) + " … " + ", ".join(heard[-4:]))
 
 
 def arrow_to(pattern, limit=10):
@@ -234,8 +261,21 @@ def wait_for(what, cond, secs=20):
     sys.exit(f"FAIL: timed out waiting for {what}")
 
 
-def find(pattern, role=None):
-    for node, _ in walk(app()):
+def find(pattern, role=None, dialogs_only=False):
+    """The first widget named like `pattern`; newest windows first (a dialog is small and
+    on top), the main window last unless `dialogs_only`."""
+    windows = children(app())[::-1]
+    if dialogs_only:
+        windows = windows[:-1]
+    for w in windows:
+        hit = find_in(w, pattern, role)
+        if hit is not None:
+            return hit
+    return None
+
+
+def find_in(root, pattern, role=None):
+    for node, _ in walk(root):
         try:
             if re.search(pattern, node.name or "") and (role is None or node.getRole() == role):
                 return node
@@ -263,7 +303,7 @@ def nmcli(*args):
 def main():
     # The window must have the keyboard: a window manager-less Xvfb gives it on map.
     wait_for("the bond list", lambda: find(r"^bondx$"))
-    focus_window(newest=False)
+    focus_window()
     check_screen("Bond list")
 
     # The bond page, opened from its row with the keyboard.
@@ -285,11 +325,11 @@ def main():
     # Preferences (Ctrl+comma), then back with Escape.
     key("ctrl+comma")
     wait_for("Preferences", lambda: find(r"^Redundancy Alerts$"))
-    focus_window()
+    focus_window(holding=r"^Redundancy Alerts$")
     check_screen("Preferences")
     key("Escape")
     wait_for("Preferences to close", lambda: not find(r"^Redundancy Alerts$"))
-    focus_window(newest=False)
+    focus_window()
 
     # Create a bond with the keyboard alone: Tab to Create Bond, Enter, type, arrows, space.
     tab_to(r"^Create Bond$")
@@ -321,10 +361,11 @@ def main():
     tab_to(r"^Apply$", limit=150)
     key("Return")
     # The keep dialog: its default answer is Keep; Enter gives it.
-    wait_for("the keep dialog", lambda: find(r"^Keep$", pyatspi.ROLE_PUSH_BUTTON), secs=30)
-    focus_window()
+    # It rolls back by itself after a few seconds: answer it without dawdling.
+    wait_for("the keep dialog",
+             lambda: find(r"^Keep$", pyatspi.ROLE_PUSH_BUTTON, dialogs_only=True), secs=30)
+    tab_to(r"^Keep$", window=r"^Keep$")
     shot("Keep dialog")
-    tab_to(r"^Keep$")
     key("Return")
     out = wait_for("bond7 in NetworkManager",
                    lambda: "bond7" in nmcli("-t", "-f", "NAME", "connection", "show") and
