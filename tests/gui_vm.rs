@@ -55,7 +55,16 @@ fn main() {
 
 /// Inside the test bed's namespace: the window and the cases.
 fn in_namespace(dir: std::path::PathBuf) {
-    std::env::set_var("NO_AT_BRIDGE", "1");
+    // A screen reader reads the failover result (tests/a11y/failover_result.py): the window
+    // speaks AT-SPI on a session bus of its own, where at-spi2-core's registry starts.
+    std::env::set_var("GTK_A11Y", "atspi");
+    let _session = gui_support::private_session_bus();
+    // As a desktop session does at login: GTK joins the accessibility bus only if it runs.
+    let _a11y_bus = Command::new("/usr/libexec/at-spi-bus-launcher")
+        .arg("--launch-immediately")
+        .spawn()
+        .expect("at-spi-bus-launcher (package at-spi2-core) for the screen reader case");
+    std::thread::sleep(std::time::Duration::from_millis(500));
     // TCG emulates every instruction: the guest is many times slower than the host.
     set_patience(120);
     let bus = std::env::var("DBUS_SYSTEM_BUS_ADDRESS").expect("bus address");
@@ -354,6 +363,14 @@ fn a_failover_test_from_the_bond_page(bed: &Testbed, win: &BondsmithWindow) {
     assert!(page.chart().counts().2 >= 3, "the chart has its markers");
     assert!(shot, "the running chart was never captured");
     screenshot(win, "vm-failover-result");
+    gui_support::screen_reader(
+        "failover_result.py",
+        &[
+            format!("{:.0}", r.longest_outage_ms.unwrap()),
+            r.lost.unwrap().to_string(),
+            r.sent.unwrap().to_string(),
+        ],
+    );
     // Kept, and shown on the bond page.
     let kept =
         bondkit::failover::history::list(std::path::Path::new("/tmp/gui-vm-history"), "bond7");

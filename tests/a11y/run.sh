@@ -23,7 +23,6 @@ chmod 755 "$run"
 bed=$run/bed
 pids=()
 cleanup() {
-
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     "$top/tests/testbed/nm-testbed.sh" stop "$bed" >/dev/null 2>&1 || true
     [ -n "${keep_run:-}" ] || rm -rf "$run"

@@ -272,3 +272,47 @@ pub fn start_xvfb() -> std::process::Child {
     }
     xvfb
 }
+
+/// Runs one of tests/a11y's AT-SPI readers against this process's own window (which needs
+/// GTK_A11Y=atspi and a session bus), pumping the main loop so the window can answer it.
+pub fn screen_reader(script: &str, args: &[String]) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/a11y")
+        .join(script);
+    let mut child = std::process::Command::new("/usr/bin/python3")
+        .arg(&path)
+        .args(args)
+        .env("BONDSMITH_A11Y_PID", std::process::id().to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "python3 {}: {e} (python3-pyatspi, scripts/deps.sh gui)",
+                path.display()
+            )
+        });
+    let ctx = glib::MainContext::default();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let status = loop {
+        while ctx.pending() {
+            ctx.iteration(false);
+        }
+        if let Some(s) = child.try_wait().expect("the reader's status") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{script} did not finish in 300 s");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let out = child.wait_with_output().expect("the reader's output");
+    print!("{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        status.success(),
+        "{script}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
