@@ -89,6 +89,12 @@ mod imp {
         fn constructed(&self) {
             self.parent_constructed();
             let obj = self.obj();
+            // The legend is text to read, not a row of controls to tab through.
+            let mut item = self.legend.first_child();
+            while let Some(w) = item {
+                w.set_focusable(false);
+                item = w.next_sibling();
+            }
             obj.describe_method();
             self.method_row.connect_selected_notify(glib::clone!(
                 #[weak]
