@@ -12,6 +12,7 @@ with at-spi2-core's registry, test bed A's NetworkManager). It
   2. checks that the bond's state is there as text (the bond page's labels);
   3. creates a bond with Tab, arrows, space and Enter alone, and checks it through nmcli.
 """
+import itertools
 import os
 import re
 import subprocess
@@ -160,19 +161,10 @@ def focus_window(holding=None):
             wid = max(ids, key=int) if holding else min(ids, key=int)
             subprocess.run(["xdotool", "windowfocus", "--sync", wid], check=False)
             time.sleep(0.3)
-            active = active_window()
-            if holding is None or any(re.search(holding, n.name or "") for n, _ in walk(active)
-                                      if safe_name(n)):
+            if holding is None or find(holding, dialogs_only=True) is not None:
                 return
         time.sleep(0.3)
     sys.exit(f"FAIL: no window holding /{holding}/ took the keyboard in 20 s")
-
-
-def safe_name(n):
-    try:
-        return n.name is not None
-    except Exception:
-        return False
 
 
 def key(*keys):
@@ -194,6 +186,20 @@ def active_window():
         except Exception:
             pass
     return app()
+
+
+def focused_in_dialogs():
+    """The focused widget of a small window (a dialog), without walking the main window."""
+    for w in children(app()):
+        nodes = list(itertools.islice(walk(w), DIALOG_SIZE))
+        if len(nodes) < DIALOG_SIZE:
+            for node, _ in nodes:
+                try:
+                    if node.getState().contains(pyatspi.STATE_FOCUSED):
+                        return node
+                except Exception:
+                    pass
+    return None
 
 
 def focused():
@@ -222,10 +228,10 @@ def tab_to(pattern, limit=60, back=False, window=None):
     as a window manager keeps it on a modal dialog (without one, the main window takes it
     back whenever it updates)."""
     heard = []
+    if window:
+        focus_window(holding=window)
     for _ in range(limit):
-        if window:
-            focus_window(holding=window)
-        node = focused()
+        node = focused_in_dialogs() if window else focused()
         try:
             if node is not None and re.search(pattern, node.name or ""):
                 print(f"  focus on {describe(node)}", flush=True)
@@ -262,15 +268,30 @@ def wait_for(what, cond, secs=20):
 
 
 def find(pattern, role=None, dialogs_only=False):
-    """The first widget named like `pattern`; newest windows first (a dialog is small and
-    on top), the main window last unless `dialogs_only`."""
-    windows = children(app())[::-1]
-    if dialogs_only:
-        windows = windows[:-1]
-    for w in windows:
-        hit = find_in(w, pattern, role)
-        if hit is not None:
-            return hit
+    """The first widget named like `pattern`. With `dialogs_only`, only small windows are
+    searched (a dialog has a few dozen widgets, the main window hundreds, and every node
+    costs D-Bus round trips), which is what a dialog with a countdown needs."""
+    if not dialogs_only:
+        return find_in(app(), pattern, role)
+    for w in children(app()):
+        nodes = list(itertools.islice(walk(w), DIALOG_SIZE))
+        if len(nodes) < DIALOG_SIZE:
+            hit = match(nodes, pattern, role)
+            if hit is not None:
+                return hit
+    return None
+
+
+DIALOG_SIZE = 150
+
+
+def match(nodes, pattern, role=None):
+    for node, _ in nodes:
+        try:
+            if re.search(pattern, node.name or "") and (role is None or node.getRole() == role):
+                return node
+        except Exception:
+            pass
     return None
 
 
@@ -364,9 +385,10 @@ def main():
     # It rolls back by itself after a few seconds: answer it without dawdling.
     wait_for("the keep dialog",
              lambda: find(r"^Keep$", pyatspi.ROLE_PUSH_BUTTON, dialogs_only=True), secs=30)
+    seen = time.time()
     tab_to(r"^Keep$", window=r"^Keep$")
-    shot("Keep dialog")
     key("Return")
+    print(f"  answered the keep dialog {time.time() - seen:.1f} s after it was found", flush=True)
     out = wait_for("bond7 in NetworkManager",
                    lambda: "bond7" in nmcli("-t", "-f", "NAME", "connection", "show") and
                    nmcli("-t", "-f", "NAME", "connection", "show"), secs=30)
