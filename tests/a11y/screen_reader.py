@@ -190,15 +190,13 @@ def active_window():
 
 def focused_in_dialogs():
     """The focused widget of a small window (a dialog), without walking the main window."""
-    for w in children(app()):
-        nodes = list(itertools.islice(walk(w), DIALOG_SIZE))
-        if len(nodes) < DIALOG_SIZE:
-            for node, _ in nodes:
-                try:
-                    if node.getState().contains(pyatspi.STATE_FOCUSED):
-                        return node
-                except Exception:
-                    pass
+    for nodes in dialogs():
+        for node, _ in nodes:
+            try:
+                if node.getState().contains(pyatspi.STATE_FOCUSED):
+                    return node
+            except Exception:
+                pass
     return None
 
 
@@ -273,16 +271,30 @@ def find(pattern, role=None, dialogs_only=False):
     costs D-Bus round trips), which is what a dialog with a countdown needs."""
     if not dialogs_only:
         return find_in(app(), pattern, role)
-    for w in children(app()):
-        nodes = list(itertools.islice(walk(w), DIALOG_SIZE))
-        if len(nodes) < DIALOG_SIZE:
-            hit = match(nodes, pattern, role)
-            if hit is not None:
-                return hit
+    for nodes in dialogs():
+        hit = match(nodes, pattern, role)
+        if hit is not None:
+            return hit
     return None
 
 
 DIALOG_SIZE = 150
+
+
+def dialogs():
+    """The app's windows other than the main one (named Bondsmith, its title), each with its
+    nodes, when small: walking the main window costs seconds that a countdown does not have."""
+    out = []
+    for w in children(app()):
+        try:
+            if w.name == "Bondsmith":
+                continue
+        except Exception:
+            continue
+        nodes = list(itertools.islice(walk(w), DIALOG_SIZE))
+        if len(nodes) < DIALOG_SIZE:
+            out.append(nodes)
+    return out
 
 
 def match(nodes, pattern, role=None):
