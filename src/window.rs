@@ -735,7 +735,9 @@ impl BondsmithWindow {
                     let n = left.get().saturating_sub(1);
                     left.set(n);
                     if n == 0 {
+                        // `response` only emits the signal: the dialog must be closed too.
                         dialog.response("revert");
+                        dialog.close();
                         return glib::ControlFlow::Break;
                     }
                     dialog.set_body(&body(n));

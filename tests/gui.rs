@@ -13,7 +13,8 @@ mod support;
 use adw::prelude::*;
 use bondsmith::BondsmithWindow;
 use gui_support::{
-    act, click, find_label, open_window, run_cases, screenshot, settle, wait_until, GuiCase,
+    act, click, find_label, open_window, run_cases, screenshot, set_patience, settle, wait_until,
+    GuiCase,
 };
 use std::time::Duration;
 use support::{map, option_map, Testbed};
@@ -854,7 +855,7 @@ fn port_settings_in_the_form_reach_the_port_profiles(bed: &Testbed, win: &Bondsm
 }
 
 /// The keep dialog's "rolls back by itself in 20 seconds" counts down while it is open.
-fn the_keep_dialog_counts_down(_bed: &Testbed, win: &BondsmithWindow) {
+fn the_keep_dialog_counts_down(bed: &Testbed, win: &BondsmithWindow) {
     use bondkit::model::BondMode;
     fill(
         win,
@@ -875,10 +876,19 @@ fn the_keep_dialog_counts_down(_bed: &Testbed, win: &BondsmithWindow) {
     wait_until("the count to reach 18", || {
         dialog.body().contains("in 18 seconds")
     });
-    dialog.response("revert");
-    wait_until("the roll-back", || {
-        win.keep_dialog().is_none() && matches!(win.page().as_str(), "list" | "empty")
+    // Nobody answers: at 0 it rolls back and the dialog goes away by itself.
+    set_patience(40);
+    wait_until("the roll-back at the end of the count", || {
+        win.keep_dialog().is_none()
+            && !dialog.is_visible()
+            && matches!(win.page().as_str(), "list" | "empty")
     });
+    set_patience(15);
+    assert!(
+        !bed.profiles().iter().any(|p| p.starts_with("bond3")),
+        "{:?}",
+        bed.profiles()
+    );
 }
 
 fn an_inactive_bond_page_says_so(bed: &Testbed, win: &BondsmithWindow) {

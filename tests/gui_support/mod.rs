@@ -28,7 +28,10 @@ pub fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     let ctx = glib::MainContext::default();
     let deadline = Instant::now() + Duration::from_secs(PATIENCE.load(Ordering::Relaxed));
     loop {
-        while ctx.pending() {
+        // Bounded: under the guest's emulated CPU with AT-SPI on, events can stay pending
+        // for many seconds; the condition must still be looked at between them.
+        let burst = Instant::now() + Duration::from_millis(50);
+        while ctx.pending() && Instant::now() < burst {
             ctx.iteration(false);
         }
         if cond() {
