@@ -4,7 +4,8 @@
 #   unit   library and CLI unit tests (no daemon needed)
 #   nm     bondkit and bondctl against a real NetworkManager (test bed A), plus the
 #          differential test of option validation, kernel link events and the prober
-#          (ICMP and TCP probes on loopback in a private namespace)
+#          (ICMP and TCP probes on loopback in a private namespace); exports read back by
+#          NetworkManager (the nmcli script run by nmcli, keyfiles loaded by its keyfile plugin)
 #   gui    the GTK app under Xvfb against test bed A (screenshots in target/screenshots);
 #          then the screen reader's view (tests/a11y/run.sh): an AT-SPI walk of every screen
 #          and a bond created with the keyboard alone
@@ -47,6 +48,7 @@ for tier in $tiers; do
             cargo test -p bondkit --locked --test kernel_events
             cargo test -p bondkit --locked --test probe_loopback
             cargo test -p bondkit --locked --test nm_differential
+            cargo test -p bondkit --locked --test nm_export
             ;;
         gui)
             [ "$(id -u)" = 0 ] || { echo "The gui tier needs root for network namespaces; run it with sudo." >&2; exit 1; }

@@ -122,6 +122,11 @@ pub fn create_commands(cfg: &BondConfig, options: &OptionMap, activate: bool) ->
     let changes = creation_changes(cfg, options);
     let ip = change_args(&changes);
     bond.extend(ip.iter().map(String::as_str));
+    // The D-Bus path always gives the bond an ethernet setting (so a later MTU change can be
+    // reapplied); "auto" makes nmcli create it empty, as NM's default MTU.
+    if cfg.mtu.is_none() {
+        bond.extend(["ethernet.mtu", "auto"]);
+    }
     let mut out = vec![cmd(&bond)];
     for port in &cfg.ports {
         out.push(port_command(
@@ -214,12 +219,13 @@ pub fn edit_commands(plan: &EditPlan) -> Vec<String> {
     out
 }
 
-/// A runnable script for fleets: stops on the first error.
-pub fn script(cfg: &BondConfig, options: &OptionMap) -> String {
+/// A runnable script for fleets: stops on the first error; `activate` ends it with
+/// `nmcli connection up`.
+pub fn script(cfg: &BondConfig, options: &OptionMap, activate: bool) -> String {
     let mut s = String::from("#!/bin/sh\n# Bond ");
     s.push_str(&cfg.name);
     s.push_str(" as made by Bondsmith. Run as root on a host with NetworkManager.\nset -e\n");
-    for line in create_commands(cfg, options, true) {
+    for line in create_commands(cfg, options, activate) {
         s.push_str(&line);
         s.push('\n');
     }
@@ -254,7 +260,7 @@ mod tests {
         c.ipv6 = IpFamily::with_method(crate::model::IpMethod::Disabled);
         let v = c.check(NmVersion::OLDEST);
         assert_eq!(create_commands(&c, &v.normalized, true), vec![
-            "nmcli connection add type bond con-name bond0 ifname bond0 connection.autoconnect-slaves 1 bond.options mode=active-backup,miimon=100 ipv4.method manual ipv4.addresses 192.168.10.20/24 ipv4.gateway 192.168.10.1 ipv4.dns 192.168.10.1 ipv6.method disabled",
+            "nmcli connection add type bond con-name bond0 ifname bond0 connection.autoconnect-slaves 1 bond.options mode=active-backup,miimon=100 ipv4.method manual ipv4.addresses 192.168.10.20/24 ipv4.gateway 192.168.10.1 ipv4.dns 192.168.10.1 ipv6.method disabled ethernet.mtu auto",
             "nmcli connection add type ethernet con-name bond0-eno1 ifname eno1 connection.master bond0 connection.slave-type bond",
             "nmcli connection add type ethernet con-name bond0-eno2 ifname eno2 connection.master bond0 connection.slave-type bond",
             "nmcli connection up bond0",

@@ -154,6 +154,9 @@ pub enum Code {
     AlertLacpSplit,
     AlertLacpBack,
     AlertFlapping,
+    // Exports (export/)
+    ExportLeftOut,
+    ExportNeedsNewerSystemd,
 }
 
 impl Code {
@@ -295,6 +298,8 @@ impl Code {
             AlertLacpSplit => n_("{0}'s ports are in different aggregators ({1}): only one of them carries traffic. Put the switch ports in one port-channel."),
             AlertLacpBack => n_("{0} aggregates its ports with the switch again."),
             AlertFlapping => n_("{1} of {0} keeps dropping its link ({2} drops in {3} s): check its cable and switch port."),
+            ExportLeftOut => n_("{1} cannot express {0}, so the export leaves it out; set it by hand there, or export for NetworkManager instead."),
+            ExportNeedsNewerSystemd => n_("{0} is {1}= in systemd {2} or newer, so the export writes it as a comment; uncomment it where systemd-networkd is that new."),
             FailbackMissing => n_("No failback within {0} s, although {1} is the primary (primary_reselect={2})."),
         }
     }

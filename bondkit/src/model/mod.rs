@@ -6,6 +6,7 @@ pub mod form;
 pub mod ip;
 pub mod message;
 pub mod mode;
+pub mod option_formats;
 pub mod options;
 pub mod port;
 pub mod validate;

@@ -3,6 +3,7 @@
 
 use super::mode::{BondMode, BondMode::*, ModeSet};
 use super::n_;
+use super::option_formats::{networkd_key, nmstate_name, NetworkdKey};
 use super::version::NmVersion;
 use serde::Serialize;
 
@@ -77,6 +78,10 @@ pub struct OptionSpec {
     /// reach the kernel. Options newer than NM 1.42 are not claimed, nor balance-slb (NM's
     /// own nftables rules, no kernel value to read back).
     pub live: bool,
+    /// The name in nmstate's `link-aggregation.options`; `None`: nmstate cannot say it.
+    pub nmstate: Option<&'static str>,
+    /// The key in systemd-networkd; `None`: networkd cannot say it.
+    pub networkd: Option<NetworkdKey>,
 }
 
 const NM_1_42: NmVersion = NmVersion::new(1, 42, 0);
@@ -138,6 +143,8 @@ macro_rules! opt {
             help: $help,
             alias_of: None,
             live: is_live($name),
+            nmstate: nmstate_name($name),
+            networkd: networkd_key($name),
         }
     };
 }

@@ -95,6 +95,9 @@ pub fn port_settings(
     set(&mut s, "connection", "master", ov(master));
     set(&mut s, "connection", "slave-type", ov("bond"));
     s.insert("802-3-ethernet".into(), HashMap::new());
+    // As nmcli and NM's other clients make a bond port: with its (maybe empty) bond-port
+    // setting, so a profile made here equals one made by the exported nmcli script.
+    s.insert("bond-port".into(), HashMap::new());
     if let Some(b) = bond_port {
         write_bond_port(&mut s, b);
     }
@@ -399,8 +402,8 @@ mod tests {
         assert_eq!(read_bond_port(&s), b);
         let plain = round_trip(&port_settings("bond0-eno1", "eno1", "bond0", "u", None));
         assert!(
-            !plain.contains_key("bond-port"),
-            "no bond-port section unless asked"
+            plain.get("bond-port").is_some_and(|s| s.is_empty()),
+            "an empty bond-port section, as nmcli makes it"
         );
         assert!(read_bond_port(&plain).is_empty());
     }

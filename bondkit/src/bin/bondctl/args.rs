@@ -35,6 +35,10 @@ fn methods() -> Vec<&'static str> {
     Method::ALL.iter().map(|m| m.name()).collect()
 }
 
+fn export_formats() -> Vec<&'static str> {
+    bondkit::export::Format::ALL.map(|f| f.name()).to_vec()
+}
+
 fn probe_kinds() -> Vec<&'static str> {
     vec!["auto", "icmp", "tcp"]
 }
@@ -104,6 +108,9 @@ pub enum Command {
     /// Test failover on a live bond: probe a target every few ms, take the port that
     /// carries the traffic down, bring it back, and report loss, outage and failback
     FailoverTest(FailoverArgs),
+    /// Write a bond for another tool: an nmcli script, NetworkManager keyfiles, nmstate YAML,
+    /// a kubernetes-nmstate policy or systemd-networkd files
+    Export(ExportArgs),
     /// List every bond option with its type, default and modes
     Options {
         /// Show only the options that apply to this mode
@@ -261,4 +268,19 @@ pub struct FailoverArgs {
     /// List the tests kept for this bond instead of running one
     #[arg(long)]
     pub history: bool,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// The bond to export
+    pub name: String,
+    /// nmcli, keyfile, nmstate, nncp (kubernetes-nmstate) or networkd
+    #[arg(long, value_parser = Candidates(export_formats))]
+    pub format: String,
+    /// Write the files into DIR (keyfiles mode 0600) instead of printing them
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub output: Option<std::path::PathBuf>,
+    /// Print the files and what was left out as one JSON object
+    #[arg(long)]
+    pub json: bool,
 }

@@ -2,6 +2,7 @@
 //! 3 NetworkManager refused or failed, 4 not found.
 
 mod args;
+mod export;
 mod failover;
 mod monitor;
 mod output;
@@ -93,6 +94,7 @@ async fn run(cli: Cli) -> Result<(), NmError> {
         }
         Command::Status { name, json, watch } => status::run(&name, json, watch).await,
         Command::FailoverTest(_) | Command::Monitor { .. } => unreachable!("handled in main"),
+        Command::Export(a) => export::run(a).await,
         Command::Options { mode, json } => {
             output::options(OPTIONS, mode.as_deref(), json).map_err(NmError::Invalid)
         }

@@ -1,0 +1,286 @@
+//! Exports read back by their real consumer, NetworkManager (test bed A): for one bond of each
+//! of the 7 modes with its options, the nmcli script run by the real nmcli, and the keyfiles
+//! loaded by NM's keyfile plugin (`nmcli connection reload`), give profiles equal to the one
+//! bondkit created over D-Bus: NM's own `GetSettings` maps, less uuid and timestamp.
+
+mod support;
+
+use bondkit::export::{export, Format};
+use bondkit::model::{BondConfig, Family, IpAddress, IpFamily, IpMethod, NmVersion, PortSettings};
+use bondkit::nm::proxies::{ConnectionProxy, SettingsProxy};
+use bondkit::nm::ApplyOptions;
+use std::collections::BTreeMap;
+use support::Testbed;
+
+fn main() {
+    let bed = Testbed::start("export", &["p1", "p2"]);
+    support::run_cases(
+        &bed,
+        cases![
+            nmcli_scripts_make_equal_profiles,
+            keyfiles_load_as_equal_profiles
+        ],
+    );
+}
+
+/// A profile's settings as text, section → key → value, for comparing and for diffs.
+type Flat = BTreeMap<String, BTreeMap<String, String>>;
+
+/// One bond per mode, each with the options that mode takes, and IP settings of every kind.
+fn bonds() -> Vec<BondConfig> {
+    let per_mode: [(&str, &[(&str, &str)]); 7] = [
+        (
+            "balance-rr",
+            &[
+                ("miimon", "100"),
+                ("packets_per_slave", "2"),
+                ("updelay", "200"),
+                ("resend_igmp", "2"),
+            ],
+        ),
+        (
+            "active-backup",
+            &[
+                ("miimon", "100"),
+                ("primary", "p1"),
+                ("primary_reselect", "failure"),
+                ("fail_over_mac", "active"),
+                ("num_grat_arp", "3"),
+                ("num_unsol_na", "3"),
+                ("peer_notif_delay", "200"),
+                ("all_slaves_active", "1"),
+            ],
+        ),
+        (
+            "balance-xor",
+            &[
+                ("miimon", "0"),
+                ("arp_interval", "1000"),
+                ("arp_ip_target", "10.0.0.1,10.0.0.2"),
+                ("xmit_hash_policy", "layer3+4"),
+            ],
+        ),
+        ("broadcast", &[("miimon", "100"), ("downdelay", "200")]),
+        (
+            "802.3ad",
+            &[
+                ("miimon", "100"),
+                ("lacp_rate", "fast"),
+                ("xmit_hash_policy", "layer3+4"),
+                ("ad_select", "bandwidth"),
+                ("ad_actor_sys_prio", "100"),
+                ("ad_actor_system", "02:00:00:00:00:01"),
+                ("ad_user_port_key", "5"),
+                ("min_links", "1"),
+            ],
+        ),
+        (
+            "balance-tlb",
+            &[
+                ("miimon", "100"),
+                ("tlb_dynamic_lb", "0"),
+                ("lp_interval", "2"),
+                ("primary", "p2"),
+            ],
+        ),
+        (
+            "balance-alb",
+            &[
+                ("miimon", "100"),
+                ("lp_interval", "3"),
+                ("use_carrier", "0"),
+            ],
+        ),
+    ];
+    per_mode
+        .iter()
+        .enumerate()
+        .map(|(i, (mode, opts))| {
+            let mut c = BondConfig::new(&format!("bond{i}"), mode);
+            for (k, v) in opts.iter() {
+                c.options.insert(k.to_string(), v.to_string());
+            }
+            c.ports = vec!["p1".into(), "p2".into()];
+            match i % 3 {
+                0 => {
+                    c.ipv4 = IpFamily::manual(
+                        IpAddress::parse_list("192.168.10.20/24,192.168.11.20/24", Family::V4)
+                            .unwrap(),
+                    );
+                    c.ipv4.gateway = Some("192.168.10.1".parse().unwrap());
+                    c.ipv4.dns = vec!["192.168.10.1".parse().unwrap(), "9.9.9.9".parse().unwrap()];
+                    c.ipv6 =
+                        IpFamily::manual(IpAddress::parse_list("fd00::20/64", Family::V6).unwrap());
+                    c.ipv6.gateway = Some("fd00::1".parse().unwrap());
+                    c.mtu = Some(9000);
+                    c.mac = Some("02:00:00:00:00:aa".into());
+                    c.port_settings.insert(
+                        "p2".into(),
+                        PortSettings::parse_port("p2:queue-id=3").unwrap().1,
+                    );
+                }
+                1 => c.mac = Some("stable".into()),
+                _ => {
+                    c.ipv4 = IpFamily::with_method(IpMethod::Disabled);
+                    c.ipv6 = IpFamily::with_method(IpMethod::Disabled);
+                }
+            }
+            assert!(
+                c.check(NmVersion::OLDEST).is_valid(),
+                "{mode}: {:?}",
+                c.check(NmVersion::OLDEST).errors
+            );
+            c
+        })
+        .collect()
+}
+
+/// Every profile NM holds, by id, flattened; uuid and timestamp left out (they differ by
+/// nature), and a port's `master` given by the bond's name where NM stored its UUID.
+async fn profiles(bed: &Testbed) -> BTreeMap<String, Flat> {
+    let nm = bed.client().await;
+    let conn = nm.connection();
+    let settings = SettingsProxy::new(conn).await.unwrap();
+    let mut raw = Vec::new();
+    for path in settings.list_connections().await.unwrap() {
+        let c = ConnectionProxy::builder(conn)
+            .path(path)
+            .unwrap()
+            .build()
+            .await
+            .unwrap();
+        raw.push(c.get_settings().await.unwrap());
+    }
+    let mut flat: Vec<Flat> = raw
+        .iter()
+        .map(|s| {
+            s.iter()
+                .map(|(sec, kv)| {
+                    let kv = kv
+                        .iter()
+                        .filter(|(k, _)| {
+                            !(sec == "connection" && (*k == "uuid" || *k == "timestamp"))
+                        })
+                        .map(|(k, v)| (k.clone(), text(v)))
+                        .collect();
+                    (sec.clone(), kv)
+                })
+                .collect()
+        })
+        .collect();
+    let uuid_to_id: BTreeMap<String, String> = raw
+        .iter()
+        .filter_map(|s| {
+            let c = s.get("connection")?;
+            Some((text(c.get("uuid")?), text(c.get("id")?)))
+        })
+        .collect();
+    for f in &mut flat {
+        if let Some(m) = f.get_mut("connection").and_then(|c| c.get_mut("master")) {
+            if let Some(id) = uuid_to_id.get(m) {
+                *m = id.clone();
+            }
+        }
+    }
+    flat.into_iter()
+        .filter_map(|f| {
+            let id = f.get("connection")?.get("id")?.clone();
+            Some((id, f))
+        })
+        .filter(|(id, _)| id != "lo")
+        .collect()
+}
+
+/// A string value as itself, anything else as zvariant prints it.
+fn text(v: &zbus::zvariant::OwnedValue) -> String {
+    v.try_clone()
+        .ok()
+        .and_then(|v| String::try_from(v).ok())
+        .unwrap_or_else(|| format!("{v:?}"))
+}
+
+fn assert_equal(what: &str, want: &BTreeMap<String, Flat>, got: &BTreeMap<String, Flat>) {
+    assert_eq!(
+        want.keys().collect::<Vec<_>>(),
+        got.keys().collect::<Vec<_>>(),
+        "{what}: other profiles"
+    );
+    for (id, w) in want {
+        let g = &got[id];
+        for sec in w.keys().chain(g.keys()) {
+            assert_eq!(
+                w.get(sec),
+                g.get(sec),
+                "{what}: profile {id}, setting {sec}"
+            );
+        }
+    }
+    println!("    {what}: {} profiles equal", want.len());
+}
+
+/// Creates `cfg` through bondkit's D-Bus path and returns NM's view of every profile.
+async fn original(bed: &Testbed, cfg: &BondConfig) -> BTreeMap<String, Flat> {
+    bed.reset();
+    let nm = bed.client().await;
+    let opts = ApplyOptions {
+        activate: false,
+        ..Default::default()
+    };
+    nm.create_bond(cfg, &opts, &|_| {}).await.unwrap();
+    let p = profiles(bed).await;
+    assert_eq!(p.len(), 3, "{:?}", p.keys());
+    p
+}
+
+async fn nmcli_scripts_make_equal_profiles(bed: &Testbed) {
+    for cfg in bonds() {
+        let want = original(bed, &cfg).await;
+        // The host has no bonding driver: the script without its final `connection up`.
+        let with_up = export(&cfg, &cfg.options, Format::Nmcli).files[0]
+            .text
+            .clone();
+        let script = bondkit::export::nmcli::script(&cfg, &cfg.options, false);
+        assert_eq!(
+            with_up,
+            format!("{script}nmcli connection up {}\n", cfg.name)
+        );
+        bed.reset();
+        let path = bed.dir().join("export.sh");
+        std::fs::write(&path, &script).unwrap();
+        let o = std::process::Command::new("sh")
+            .arg(&path)
+            .env("DBUS_SYSTEM_BUS_ADDRESS", &bed.bus)
+            .output()
+            .unwrap();
+        support::ok(&o);
+        assert_equal(
+            &format!("{} nmcli script", cfg.options["mode"]),
+            &want,
+            &profiles(bed).await,
+        );
+    }
+}
+
+async fn keyfiles_load_as_equal_profiles(bed: &Testbed) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = bed.dir().join("system-connections");
+    for cfg in bonds() {
+        let want = original(bed, &cfg).await;
+        bed.reset();
+        let e = export(&cfg, &cfg.options, Format::Keyfile);
+        assert!(e.left_out.is_empty());
+        for f in &e.files {
+            let path = dir.join(&f.name);
+            std::fs::write(&path, &f.text).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        support::ok(&bed.nmcli(&["connection", "reload"]));
+        let got = profiles(bed).await;
+        assert_equal(&format!("{} keyfiles", cfg.options["mode"]), &want, &got);
+        for f in &e.files {
+            let _ = std::fs::remove_file(dir.join(&f.name));
+        }
+    }
+    bed.reset();
+    support::ok(&bed.nmcli(&["connection", "reload"]));
+}
