@@ -1,11 +1,14 @@
 #!/bin/sh
 # Runs Bondsmith's tests. With no argument, every tier; or name tiers to run just those:
 #   lint   cargo fmt --check and cargo clippy -D warnings
-#   unit   library and CLI unit tests (no daemon needed)
+#   unit   library and CLI unit tests (no daemon needed); the draft checker against
+#          bondkit/tests/drafts/cases.txt and a few thousand mutated drafts
+#          (scripts/draft-mutations.sh runs a million)
 #   nm     bondkit and bondctl against a real NetworkManager (test bed A), plus the
 #          differential test of option validation, kernel link events and the prober
 #          (ICMP and TCP probes on loopback in a private namespace); exports read back by
-#          NetworkManager (the nmcli script run by nmcli, keyfiles loaded by its keyfile plugin)
+#          NetworkManager (the nmcli script run by nmcli, keyfiles loaded by its keyfile plugin),
+#          and every format imported back as an equal profile
 #   gui    the GTK app under Xvfb against test bed A (screenshots in target/screenshots);
 #          then the screen reader's view (tests/a11y/run.sh): an AT-SPI walk of every screen
 #          and a bond created with the keyboard alone
@@ -39,6 +42,8 @@ for tier in $tiers; do
             ;;
         unit)
             cargo test --workspace --locked --lib --bins
+            # The draft checker on its data file of drafts, and a few thousand mutated drafts.
+            cargo test -p bondkit --locked --test drafts --test draft_mutations
             ;;
         nm)
             [ "$(id -u)" = 0 ] || { echo "The nm tier needs root for network namespaces; run it with sudo." >&2; exit 1; }

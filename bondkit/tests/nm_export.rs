@@ -5,6 +5,7 @@
 
 mod support;
 
+use bondkit::draft::{import, Source};
 use bondkit::export::{export, Format};
 use bondkit::model::{BondConfig, Family, IpAddress, IpFamily, IpMethod, NmVersion, PortSettings};
 use bondkit::nm::proxies::{ConnectionProxy, SettingsProxy};
@@ -18,7 +19,9 @@ fn main() {
         &bed,
         cases![
             nmcli_scripts_make_equal_profiles,
-            keyfiles_load_as_equal_profiles
+            keyfiles_load_as_equal_profiles,
+            every_format_imports_back_as_an_equal_profile,
+            an_invalid_import_creates_nothing,
         ],
     );
 }
@@ -283,4 +286,107 @@ async fn keyfiles_load_as_equal_profiles(bed: &Testbed) {
     }
     bed.reset();
     support::ok(&bed.nmcli(&["connection", "reload"]));
+}
+
+/// Bonds every format can say in full: for each of the 7 modes, options that nmstate and
+/// systemd-networkd both have, IP settings all of them model.
+fn portable_bonds() -> Vec<BondConfig> {
+    bonds()
+        .into_iter()
+        .map(|mut c| {
+            let expressible = |k: &str| {
+                let s = bondkit::model::spec(k).unwrap();
+                s.nmstate.is_some() && s.networkd.is_some()
+            };
+            c.options.retain(|k, _| expressible(k));
+            // networkd writes num_grat_arp and num_unsol_na as one key.
+            c.options.remove("num_unsol_na");
+            c.port_settings.clear();
+            if c.mac
+                .as_deref()
+                .is_some_and(|m| bondkit::model::SPECIAL_MACS.contains(&m))
+            {
+                c.mac = None;
+            }
+            c
+        })
+        .collect()
+}
+
+async fn every_format_imports_back_as_an_equal_profile(bed: &Testbed) {
+    for cfg in portable_bonds() {
+        let want = original(bed, &cfg).await;
+        for format in Format::ALL {
+            let e = export(&cfg, &cfg.options, format);
+            assert!(e.left_out.is_empty(), "{}: {:?}", format.name(), e.left_out);
+            let sources: Vec<Source> = e
+                .files
+                .iter()
+                .map(|f| Source::new(&f.name, &f.text))
+                .collect();
+            let (back, findings) = import(&sources)
+                .unwrap_or_else(|f| panic!("{} {}: {f:#?}", cfg.name, format.name()));
+            assert!(
+                findings
+                    .iter()
+                    .all(|f| f.severity == bondkit::draft::Severity::Warning),
+                "{findings:?}"
+            );
+            assert_eq!(
+                back,
+                cfg,
+                "{} through {}",
+                cfg.options["mode"],
+                format.name()
+            );
+            bed.reset();
+            let nm = bed.client().await;
+            let opts = ApplyOptions {
+                activate: false,
+                ..Default::default()
+            };
+            nm.create_bond(&back, &opts, &|_| {}).await.unwrap();
+            assert_equal(
+                &format!("{} imported from {}", cfg.options["mode"], format.name()),
+                &want,
+                &profiles(bed).await,
+            );
+        }
+    }
+}
+
+/// An import with an error names the line and creates nothing, through bondctl as a user
+/// runs it.
+async fn an_invalid_import_creates_nothing(bed: &Testbed) {
+    bed.reset();
+    let path = bed.dir().join("bad.sh");
+    std::fs::write(
+        &path,
+        "nmcli con add type bond ifname bond5 con-name bond5 bond.options \"mode=active-backup,miimon=100,lacp_rate=fast\"\n\
+         nmcli con add type ethernet ifname p1 master bond5 con-name bond5-p1\n",
+    )
+    .unwrap();
+    let o = bed.bondctl(&["import", "--no-activate", path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("bad.sh:1: error: lacp_rate only works in mode 802.3ad"),
+        "{err}"
+    );
+    assert!(err.contains("Nothing was created"), "{err}");
+    assert!(bed.profiles().is_empty(), "{:?}", bed.profiles());
+    // The same file fixed imports, through the checkpointed create.
+    std::fs::write(
+        &path,
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .replace(",lacp_rate=fast", ""),
+    )
+    .unwrap();
+    support::ok(&bed.bondctl(&["import", "--no-activate", path.to_str().unwrap()]));
+    assert_eq!(bed.profiles().len(), 2, "{:?}", bed.profiles());
+    assert_eq!(
+        bed.nmcli_get("bond5", "bond.options"),
+        "mode=active-backup,miimon=100"
+    );
 }

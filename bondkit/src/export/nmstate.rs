@@ -107,7 +107,7 @@ fn body(cfg: &BondConfig, options: &OptionMap, left_out: &mut Vec<Message>) -> S
             Format::Nmstate,
         )),
         Some(mac) => {
-            let _ = writeln!(out, "    mac-address: {}", quote(&mac.to_ascii_uppercase()));
+            let _ = writeln!(out, "    mac-address: {}", quote(mac));
         }
         None => {}
     }

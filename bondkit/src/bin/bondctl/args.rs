@@ -111,6 +111,13 @@ pub enum Command {
     /// Write a bond for another tool: an nmcli script, NetworkManager keyfiles, nmstate YAML,
     /// a kubernetes-nmstate policy or systemd-networkd files
     Export(ExportArgs),
+    /// Check a drafted configuration (nmcli commands, keyfiles, nmstate YAML, networkd files,
+    /// a modprobe options file) and say what is wrong on which line; exit 0 clean, 1 warnings,
+    /// 2 errors
+    Check(CheckArgs),
+    /// Create a bond from a drafted or exported configuration, judged like `check` and
+    /// applied like `create` (rolled back if it does not come up)
+    Import(ImportArgs),
     /// List every bond option with its type, default and modes
     Options {
         /// Show only the options that apply to this mode
@@ -281,6 +288,35 @@ pub struct ExportArgs {
     #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub output: Option<std::path::PathBuf>,
     /// Print the files and what was left out as one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The draft's files (all of one bond: a .netdev and its .network files, say); none or -
+    /// reads standard input
+    #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub files: Vec<std::path::PathBuf>,
+    /// Print the findings and the bond as one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The files of one bond; none or - reads standard input
+    #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub files: Vec<std::path::PathBuf>,
+    /// Only check, and print the equivalent nmcli commands; touch nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Create the profiles but do not bring the bond up
+    #[arg(long)]
+    pub no_activate: bool,
+    /// Seconds to wait for activation before rolling back
+    #[arg(long, default_value_t = 60)]
+    pub timeout: u64,
     #[arg(long)]
     pub json: bool,
 }

@@ -2,6 +2,7 @@
 //! 3 NetworkManager refused or failed, 4 not found.
 
 mod args;
+mod draft;
 mod export;
 mod failover;
 mod monitor;
@@ -31,6 +32,9 @@ fn main() -> ExitCode {
     if let Command::Monitor { json } = cli.command {
         return rt.block_on(monitor::run(json));
     }
+    if let Command::Check(a) = cli.command {
+        return draft::check(a);
+    }
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -45,7 +49,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn progress(quiet: bool) -> impl Fn(&str) + Send + Sync {
+pub(crate) fn progress(quiet: bool) -> impl Fn(&str) + Send + Sync {
     // For the kill -9 tests (nm_lossless.rs): pause after announcing each step, so that a
     // kill lands between two steps.
     let pause = std::env::var("BONDCTL_STEP_DELAY_MS")
@@ -95,6 +99,8 @@ async fn run(cli: Cli) -> Result<(), NmError> {
         Command::Status { name, json, watch } => status::run(&name, json, watch).await,
         Command::FailoverTest(_) | Command::Monitor { .. } => unreachable!("handled in main"),
         Command::Export(a) => export::run(a).await,
+        Command::Import(a) => draft::import(a).await,
+        Command::Check(_) => unreachable!("handled in main"),
         Command::Options { mode, json } => {
             output::options(OPTIONS, mode.as_deref(), json).map_err(NmError::Invalid)
         }
