@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Adds translated messages to po/de.po and po/fr.po and their msgids to po/bondsmith.pot.
 
-Input: a JSON file of [{"ref": "path", "msgid": ..., "de": ..., "fr": ...}, ...].
+Input: a JSON file of [{"ref": "path", "msgid": ..., "de": ..., "fr": ...}, ...]; a plural
+entry has "plural" and lists of forms for "de" and "fr".
 A msgid a catalog already has is left alone. (meson's bondsmith-update-po does the same from
 the sources, but needs a configured build directory; this keeps the catalogs complete in one
 step when strings are added.)
@@ -19,6 +20,11 @@ def add(path, entries, lang):
     out = []
     for e in entries:
         if "\nmsgid " + quote(e["msgid"]) + "\n" in text:
+            continue
+        if "plural" in e:
+            forms = e[lang] if lang else ["", ""]
+            strs = "".join(f"msgstr[{i}] {quote(f)}\n" for i, f in enumerate(forms))
+            out.append(f"\n#: {e['ref']}\nmsgid {quote(e['msgid'])}\nmsgid_plural {quote(e['plural'])}\n{strs}")
             continue
         msgstr = e[lang] if lang else ""
         out.append(f"\n#: {e['ref']}\nmsgid {quote(e['msgid'])}\nmsgstr {quote(msgstr)}\n")

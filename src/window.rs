@@ -11,6 +11,8 @@ use gtk::{gio, glib};
 use std::cell::{Cell, RefCell};
 use std::time::Duration;
 
+mod drafts;
+
 /// Seconds the user has to keep a change before it rolls back.
 pub const KEEP_SECONDS: u32 = 20;
 
@@ -45,6 +47,9 @@ mod imp {
         #[template_child]
         pub failover_slot: TemplateChild<adw::Bin>,
         pub failover_page: std::cell::OnceCell<FailoverPage>,
+        #[template_child]
+        pub draft_slot: TemplateChild<adw::Bin>,
+        pub draft_page: std::cell::OnceCell<crate::widgets::DraftPage>,
         /// The bond page's subject, and a counter that retires older kernel watchers.
         pub shown_bond: RefCell<Option<String>>,
         pub watch_generation: Cell<u64>,
@@ -159,6 +164,7 @@ impl BondsmithWindow {
                 .build(),
         ];
         self.add_action_entries(actions);
+        self.add_action_entries(drafts::actions());
         let esc = gtk::ShortcutController::new();
         esc.add_shortcut(gtk::Shortcut::new(
             gtk::ShortcutTrigger::parse_string("Escape|<Alt>Left"),
@@ -246,7 +252,7 @@ impl BondsmithWindow {
         self.imp().rows.borrow().clone()
     }
 
-    fn show_page(&self, name: &str) {
+    pub(crate) fn show_page(&self, name: &str) {
         let imp = self.imp();
         // Opening a bond, a form or a test leaves the last page's news behind.
         if matches!(name, "bond" | "editor" | "failover") && self.page() != name {
@@ -263,12 +269,13 @@ impl BondsmithWindow {
         imp.busy_spinner.set_spinning(name == "busy");
         let in_flow = matches!(name, "editor" | "busy");
         imp.back_button
-            .set_visible(matches!(name, "editor" | "bond" | "failover"));
+            .set_visible(matches!(name, "editor" | "bond" | "failover" | "draft"));
         imp.add_button.set_visible(!in_flow && name != "error");
         let title = match name {
             "editor" if self.editor().is_editing() => gettext("Edit Bond"),
             "editor" => gettext("New Bond"),
             "failover" => gettext("Test Failover"),
+            "draft" => gettext("Check a Draft"),
             "bond" => {
                 let snap = imp.snapshot.borrow();
                 let key = imp.shown_bond.borrow().clone().unwrap_or_default();
@@ -581,6 +588,15 @@ impl BondsmithWindow {
         }
         if self.page() == "bond" {
             imp.watch_generation.set(imp.watch_generation.get() + 1);
+            self.render_list();
+            self.show_page(if imp.snapshot.borrow().bonds.is_empty() {
+                "empty"
+            } else {
+                "list"
+            });
+            return;
+        }
+        if self.page() == "draft" {
             self.render_list();
             self.show_page(if imp.snapshot.borrow().bonds.is_empty() {
                 "empty"

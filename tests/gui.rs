@@ -5,6 +5,8 @@
 //!
 //! Run under a display: `xvfb-run -a cargo test --test gui` (scripts/test.sh gui does it).
 
+#[path = "gui_cases/drafts.rs"]
+mod drafts;
 #[path = "gui_support/mod.rs"]
 mod gui_support;
 #[path = "../bondkit/tests/support/mod.rs"]
@@ -102,6 +104,14 @@ fn main() {
         (
             "nm_not_running_is_a_page_with_a_way_forward",
             nm_not_running_is_a_page_with_a_way_forward,
+        ),
+        (
+            "a_pasted_draft_is_checked_line_by_line",
+            drafts::a_pasted_draft_is_checked_line_by_line,
+        ),
+        (
+            "an_exported_bond_imports_into_the_form_and_the_export_dialog_shows_each_format",
+            drafts::an_exported_bond_imports_into_the_form_and_the_export_dialog_shows_each_format,
         ),
         // Last: it switches the process to German.
         ("speaks_german", speaks_german),

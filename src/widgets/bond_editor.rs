@@ -104,6 +104,8 @@ pub struct State {
     existing: Vec<String>,
     /// NM's devices, for warnings about ports in use.
     devices: Vec<DeviceInfo>,
+    /// The configuration the next new-bond form starts from (an import).
+    seed: Option<BondConfig>,
 }
 
 mod imp {
@@ -406,6 +408,19 @@ impl BondEditor {
         self.load(None, devices, version);
     }
 
+    /// Fills the form for a new bond from an imported or checked draft, to review and apply.
+    pub fn load_import(
+        &self,
+        cfg: BondConfig,
+        devices: &[DeviceInfo],
+        version: NmVersion,
+        existing: Vec<String>,
+    ) {
+        self.imp().state.borrow_mut().existing = existing;
+        self.imp().state.borrow_mut().seed = Some(cfg);
+        self.load(None, devices, version);
+    }
+
     /// Fills the form with an existing bond.
     pub fn load_edit(&self, bond: &BondProfile, devices: &[DeviceInfo], version: NmVersion) {
         self.load(Some(bond.clone()), devices, version);
@@ -414,9 +429,11 @@ impl BondEditor {
     fn load(&self, bond: Option<BondProfile>, devices: &[DeviceInfo], version: NmVersion) {
         let imp = self.imp();
         imp.state.borrow_mut().loading = true;
+        let seed = imp.state.borrow_mut().seed.take();
         let cfg = bond
             .as_ref()
             .map(BondProfile::to_config)
+            .or(seed)
             .unwrap_or_else(|| BondConfig::new("", "active-backup"));
         imp.name_entry.set_text(&cfg.name);
         imp.advanced_row.set_expanded(false);

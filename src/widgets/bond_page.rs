@@ -31,6 +31,8 @@ mod imp {
         #[template_child]
         pub edit_button: TemplateChild<gtk::Button>,
         #[template_child]
+        pub export_button: TemplateChild<gtk::Button>,
+        #[template_child]
         pub test_button: TemplateChild<gtk::Button>,
         #[template_child]
         pub activate_button: TemplateChild<gtk::Button>,
@@ -84,6 +86,19 @@ mod imp {
                         let _ = WidgetExt::activate_action(
                             &obj,
                             "win.test-failover",
+                            Some(&uuid.to_variant()),
+                        );
+                    }
+                }
+            ));
+            self.export_button.connect_clicked(glib::clone!(
+                #[weak]
+                obj,
+                move |_| {
+                    if let Some(uuid) = obj.imp().bond.borrow().clone() {
+                        let _ = WidgetExt::activate_action(
+                            &obj,
+                            "win.export-bond",
                             Some(&uuid.to_variant()),
                         );
                     }
@@ -406,6 +421,10 @@ impl BondPage {
             .collect();
         imp.port_rows.replace(rows);
         imp.port_badges.replace(badges);
+    }
+
+    pub fn export_button(&self) -> gtk::Button {
+        self.imp().export_button.get()
     }
 
     pub fn activate_button(&self) -> gtk::Button {

@@ -11,6 +11,8 @@ pub mod nmstate;
 
 use crate::model::{BondConfig, Code, Message, OptionMap};
 use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -128,4 +130,22 @@ pub(crate) fn left_out_comment(left_out: &[Message]) -> String {
 /// "`key=value` cannot be written for FORMAT …".
 pub(crate) fn cannot_say(what: &str, format: Format) -> Message {
     Message::new(Code::ExportLeftOut, [what, format.title()])
+}
+
+/// Writes one file into `dir` through a temporary file and a rename, so a reader never sees
+/// half of it; private files (keyfiles) are created 0600, as NetworkManager wants them.
+pub fn write_file(dir: &Path, f: &ExportFile) -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = dir.join(&f.name);
+    let tmp = dir.join(format!(".{}.bondsmith-tmp", f.name));
+    let mut out = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(if f.private { 0o600 } else { 0o644 })
+        .open(&tmp)?;
+    out.write_all(f.text.as_bytes())?;
+    out.sync_all()?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(path)
 }

@@ -3,7 +3,6 @@
 use crate::args::ExportArgs;
 use bondkit::export::{export, Format};
 use bondkit::nm::{NmClient, NmError};
-use std::io::Write;
 
 pub async fn run(a: ExportArgs) -> Result<(), NmError> {
     let format = Format::parse(&a.format).ok_or_else(|| {
@@ -42,8 +41,8 @@ pub async fn run(a: ExportArgs) -> Result<(), NmError> {
         ))
     })?;
     for f in &e.files {
-        let path = dir.join(&f.name);
-        write_file(&path, &f.text, f.private).map_err(|err| {
+        let path = bondkit::export::write_file(&dir, f).map_err(|err| {
+            let path = dir.join(&f.name);
             NmError::Invalid(format!(
                 "Cannot write {}: {err}; pick a directory you can write to.",
                 path.display()
@@ -54,20 +53,4 @@ pub async fn run(a: ExportArgs) -> Result<(), NmError> {
         }
     }
     Ok(())
-}
-
-/// Writes through a temporary file and a rename, so a reader never sees half a file;
-/// `private` files are created 0600 (NetworkManager ignores keyfiles others can read).
-fn write_file(path: &std::path::Path, text: &str, private: bool) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension("bondsmith-tmp");
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(if private { 0o600 } else { 0o644 })
-        .open(&tmp)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
 }
