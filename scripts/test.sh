@@ -8,7 +8,8 @@
 #          differential test of option validation, kernel link events and the prober
 #          (ICMP and TCP probes on loopback in a private namespace); exports read back by
 #          NetworkManager (the nmcli script run by nmcli, keyfiles loaded by its keyfile plugin),
-#          and every format imported back as an equal profile
+#          every format imported back as an equal profile, and nmstatectl gc of the nmstate
+#          exports
 #   gui    the GTK app under Xvfb against test bed A (screenshots in target/screenshots);
 #          then the screen reader's view (tests/a11y/run.sh): an AT-SPI walk of every screen
 #          and a bond created with the keyboard alone
@@ -19,7 +20,8 @@
 #          and checksum, and the vendored crates build the workspace offline (cargo and meson)
 #   vm     test bed B: Debian's kernel under QEMU; real bonds, failover, LACP, diagnostics,
 #          the GUI bond page (screenshots) and the link-event benchmark; then the GUI
-#          driven against real bonds in the guest (tests/gui_vm.rs)
+#          driven against real bonds in the guest (tests/gui_vm.rs); redundancy alerts; the
+#          exports applied by nmstatectl and by systemd-networkd (tests/vm_exports.rs)
 #   demo   the README's demo command, both ways: with bonding (in test bed B's guest, the
 #          demo runs the app in its namespace; tests/demo_vm.rs builds a bond there and
 #          tests its failover), and without (scripts/demo.sh --vm; headless Chromium
@@ -54,6 +56,7 @@ for tier in $tiers; do
             cargo test -p bondkit --locked --test probe_loopback
             cargo test -p bondkit --locked --test nm_differential
             cargo test -p bondkit --locked --test nm_export
+            cargo test -p bondkit --locked --test nmstate_gc
             ;;
         gui)
             [ "$(id -u)" = 0 ] || { echo "The gui tier needs root for network namespaces; run it with sudo." >&2; exit 1; }
@@ -79,6 +82,7 @@ for tier in $tiers; do
             BONDSMITH_SCREENSHOTS="$top/target/screenshots" cargo test --locked -p bondkit --test vm_bonds
             BONDSMITH_SCREENSHOTS="$top/target/screenshots" cargo test --locked -p bondsmith --test gui_vm
             cargo test --locked -p bondsmith --test monitor_vm
+            cargo test --locked -p bondkit --test vm_exports
             ;;
         demo)
             [ "$(id -u)" = 0 ] || { echo "The demo tier needs root; run it with sudo." >&2; exit 1; }

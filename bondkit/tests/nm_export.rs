@@ -7,7 +7,7 @@ mod support;
 
 use bondkit::draft::{import, Source};
 use bondkit::export::{export, Format};
-use bondkit::model::{BondConfig, Family, IpAddress, IpFamily, IpMethod, NmVersion, PortSettings};
+use bondkit::model::BondConfig;
 use bondkit::nm::proxies::{ConnectionProxy, SettingsProxy};
 use bondkit::nm::ApplyOptions;
 use std::collections::BTreeMap;
@@ -28,115 +28,6 @@ fn main() {
 
 /// A profile's settings as text, section → key → value, for comparing and for diffs.
 type Flat = BTreeMap<String, BTreeMap<String, String>>;
-
-/// One bond per mode, each with the options that mode takes, and IP settings of every kind.
-fn bonds() -> Vec<BondConfig> {
-    let per_mode: [(&str, &[(&str, &str)]); 7] = [
-        (
-            "balance-rr",
-            &[
-                ("miimon", "100"),
-                ("packets_per_slave", "2"),
-                ("updelay", "200"),
-                ("resend_igmp", "2"),
-            ],
-        ),
-        (
-            "active-backup",
-            &[
-                ("miimon", "100"),
-                ("primary", "p1"),
-                ("primary_reselect", "failure"),
-                ("fail_over_mac", "active"),
-                ("num_grat_arp", "3"),
-                ("num_unsol_na", "3"),
-                ("peer_notif_delay", "200"),
-                ("all_slaves_active", "1"),
-            ],
-        ),
-        (
-            "balance-xor",
-            &[
-                ("miimon", "0"),
-                ("arp_interval", "1000"),
-                ("arp_ip_target", "10.0.0.1,10.0.0.2"),
-                ("xmit_hash_policy", "layer3+4"),
-            ],
-        ),
-        ("broadcast", &[("miimon", "100"), ("downdelay", "200")]),
-        (
-            "802.3ad",
-            &[
-                ("miimon", "100"),
-                ("lacp_rate", "fast"),
-                ("xmit_hash_policy", "layer3+4"),
-                ("ad_select", "bandwidth"),
-                ("ad_actor_sys_prio", "100"),
-                ("ad_actor_system", "02:00:00:00:00:01"),
-                ("ad_user_port_key", "5"),
-                ("min_links", "1"),
-            ],
-        ),
-        (
-            "balance-tlb",
-            &[
-                ("miimon", "100"),
-                ("tlb_dynamic_lb", "0"),
-                ("lp_interval", "2"),
-                ("primary", "p2"),
-            ],
-        ),
-        (
-            "balance-alb",
-            &[
-                ("miimon", "100"),
-                ("lp_interval", "3"),
-                ("use_carrier", "0"),
-            ],
-        ),
-    ];
-    per_mode
-        .iter()
-        .enumerate()
-        .map(|(i, (mode, opts))| {
-            let mut c = BondConfig::new(&format!("bond{i}"), mode);
-            for (k, v) in opts.iter() {
-                c.options.insert(k.to_string(), v.to_string());
-            }
-            c.ports = vec!["p1".into(), "p2".into()];
-            match i % 3 {
-                0 => {
-                    c.ipv4 = IpFamily::manual(
-                        IpAddress::parse_list("192.168.10.20/24,192.168.11.20/24", Family::V4)
-                            .unwrap(),
-                    );
-                    c.ipv4.gateway = Some("192.168.10.1".parse().unwrap());
-                    c.ipv4.dns = vec!["192.168.10.1".parse().unwrap(), "9.9.9.9".parse().unwrap()];
-                    c.ipv6 =
-                        IpFamily::manual(IpAddress::parse_list("fd00::20/64", Family::V6).unwrap());
-                    c.ipv6.gateway = Some("fd00::1".parse().unwrap());
-                    c.mtu = Some(9000);
-                    c.mac = Some("02:00:00:00:00:aa".into());
-                    c.port_settings.insert(
-                        "p2".into(),
-                        PortSettings::parse_port("p2:queue-id=3").unwrap().1,
-                    );
-                }
-                1 => c.mac = Some("stable".into()),
-                _ => {
-                    c.ipv4 = IpFamily::with_method(IpMethod::Disabled);
-                    c.ipv6 = IpFamily::with_method(IpMethod::Disabled);
-                }
-            }
-            assert!(
-                c.check(NmVersion::OLDEST).is_valid(),
-                "{mode}: {:?}",
-                c.check(NmVersion::OLDEST).errors
-            );
-            c
-        })
-        .collect()
-}
 
 /// Every profile NM holds, by id, flattened; uuid and timestamp left out (they differ by
 /// nature), and a port's `master` given by the bond's name where NM stored its UUID.
@@ -236,7 +127,7 @@ async fn original(bed: &Testbed, cfg: &BondConfig) -> BTreeMap<String, Flat> {
 }
 
 async fn nmcli_scripts_make_equal_profiles(bed: &Testbed) {
-    for cfg in bonds() {
+    for cfg in support::bonds_of_every_mode() {
         let want = original(bed, &cfg).await;
         // The host has no bonding driver: the script without its final `connection up`.
         let with_up = export(&cfg, &cfg.options, Format::Nmcli).files[0]
@@ -267,7 +158,7 @@ async fn nmcli_scripts_make_equal_profiles(bed: &Testbed) {
 async fn keyfiles_load_as_equal_profiles(bed: &Testbed) {
     use std::os::unix::fs::PermissionsExt;
     let dir = bed.dir().join("system-connections");
-    for cfg in bonds() {
+    for cfg in support::bonds_of_every_mode() {
         let want = original(bed, &cfg).await;
         bed.reset();
         let e = export(&cfg, &cfg.options, Format::Keyfile);
@@ -288,33 +179,8 @@ async fn keyfiles_load_as_equal_profiles(bed: &Testbed) {
     support::ok(&bed.nmcli(&["connection", "reload"]));
 }
 
-/// Bonds every format can say in full: for each of the 7 modes, options that nmstate and
-/// systemd-networkd both have, IP settings all of them model.
-fn portable_bonds() -> Vec<BondConfig> {
-    bonds()
-        .into_iter()
-        .map(|mut c| {
-            let expressible = |k: &str| {
-                let s = bondkit::model::spec(k).unwrap();
-                s.nmstate.is_some() && s.networkd.is_some()
-            };
-            c.options.retain(|k, _| expressible(k));
-            // networkd writes num_grat_arp and num_unsol_na as one key.
-            c.options.remove("num_unsol_na");
-            c.port_settings.clear();
-            if c.mac
-                .as_deref()
-                .is_some_and(|m| bondkit::model::SPECIAL_MACS.contains(&m))
-            {
-                c.mac = None;
-            }
-            c
-        })
-        .collect()
-}
-
 async fn every_format_imports_back_as_an_equal_profile(bed: &Testbed) {
-    for cfg in portable_bonds() {
+    for cfg in support::portable_bonds() {
         let want = original(bed, &cfg).await;
         for format in Format::ALL {
             let e = export(&cfg, &cfg.options, format);

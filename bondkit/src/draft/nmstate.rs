@@ -250,7 +250,9 @@ fn bond(src: &Source, iface: &Node, r: &mut Report) {
                     }
                 }
             }
-            r.draft.port_settings.insert(port, s);
+            if !s.is_empty() {
+                r.draft.port_settings.insert(port, s);
+            }
         }
     }
     for f in [Family::V4, Family::V6] {

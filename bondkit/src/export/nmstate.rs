@@ -142,15 +142,14 @@ fn body(cfg: &BondConfig, options: &OptionMap, left_out: &mut Vec<Message>) -> S
     for p in &cfg.ports {
         let _ = writeln!(out, "      - {}", quote(p));
     }
-    let with_settings: Vec<_> = cfg
-        .port_settings
-        .iter()
-        .filter(|(_, s)| !s.is_empty())
-        .collect();
-    if !with_settings.is_empty() {
+    // nmstate wants every port in ports-config once one port is there.
+    if cfg.port_settings.values().any(|s| !s.is_empty()) {
         out.push_str("      ports-config:\n");
-        for (p, s) in with_settings {
+        for p in &cfg.ports {
             let _ = writeln!(out, "      - name: {}", quote(p));
+            let Some(s) = cfg.port_settings.get(p) else {
+                continue;
+            };
             if let Some(prio) = s.prio {
                 let _ = writeln!(out, "        priority: {prio}");
             }
