@@ -11,7 +11,7 @@ use bondkit::model::BondConfig;
 use bondkit::nm::proxies::{ConnectionProxy, SettingsProxy};
 use bondkit::nm::ApplyOptions;
 use std::collections::BTreeMap;
-use support::Testbed;
+use support::{ok, Testbed};
 
 fn main() {
     let bed = Testbed::start("export", &["p1", "p2"]);
@@ -22,6 +22,7 @@ fn main() {
             keyfiles_load_as_equal_profiles,
             every_format_imports_back_as_an_equal_profile,
             an_invalid_import_creates_nothing,
+            bondctl_export_writes_each_format,
         ],
     );
 }
@@ -146,7 +147,7 @@ async fn nmcli_scripts_make_equal_profiles(bed: &Testbed) {
             .env("DBUS_SYSTEM_BUS_ADDRESS", &bed.bus)
             .output()
             .unwrap();
-        support::ok(&o);
+        ok(&o);
         assert_equal(
             &format!("{} nmcli script", cfg.options["mode"]),
             &want,
@@ -168,7 +169,7 @@ async fn keyfiles_load_as_equal_profiles(bed: &Testbed) {
             std::fs::write(&path, &f.text).unwrap();
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         }
-        support::ok(&bed.nmcli(&["connection", "reload"]));
+        ok(&bed.nmcli(&["connection", "reload"]));
         let got = profiles(bed).await;
         assert_equal(&format!("{} keyfiles", cfg.options["mode"]), &want, &got);
         for f in &e.files {
@@ -176,7 +177,7 @@ async fn keyfiles_load_as_equal_profiles(bed: &Testbed) {
         }
     }
     bed.reset();
-    support::ok(&bed.nmcli(&["connection", "reload"]));
+    ok(&bed.nmcli(&["connection", "reload"]));
 }
 
 async fn every_format_imports_back_as_an_equal_profile(bed: &Testbed) {
@@ -249,10 +250,93 @@ async fn an_invalid_import_creates_nothing(bed: &Testbed) {
             .replace(",lacp_rate=fast", ""),
     )
     .unwrap();
-    support::ok(&bed.bondctl(&["import", "--no-activate", path.to_str().unwrap()]));
+    ok(&bed.bondctl(&["import", "--no-activate", path.to_str().unwrap()]));
     assert_eq!(bed.profiles().len(), 2, "{:?}", bed.profiles());
     assert_eq!(
         bed.nmcli_get("bond5", "bond.options"),
         "mode=active-backup,miimon=100"
     );
+}
+
+/// `bondctl export` as a user runs it: files into a directory (keyfiles 0600), a format's
+/// left-out options on stderr and in the file, and a name it does not know refused.
+async fn bondctl_export_writes_each_format(bed: &Testbed) {
+    use std::os::unix::fs::PermissionsExt;
+    bed.reset();
+    ok(&bed.nmcli(&[
+        "connection",
+        "add",
+        "type",
+        "bond",
+        "con-name",
+        "bond4",
+        "ifname",
+        "bond4",
+        "bond.options",
+        "mode=active-backup,miimon=100,use_carrier=0,primary=p1",
+        "ipv4.method",
+        "disabled",
+        "ipv6.method",
+        "disabled",
+    ]));
+    ok(&bed.nmcli(&[
+        "connection",
+        "add",
+        "type",
+        "ethernet",
+        "con-name",
+        "bond4-p1",
+        "ifname",
+        "p1",
+        "master",
+        "bond4",
+        "slave-type",
+        "bond",
+    ]));
+    let dir = bed.dir().join("exported");
+    let o = bed.bondctl(&[
+        "export",
+        "bond4",
+        "--format",
+        "keyfile",
+        "--output",
+        dir.to_str().unwrap(),
+    ]);
+    let listed = ok(&o);
+    for name in ["bond4.nmconnection", "bond4-p1.nmconnection"] {
+        let path = dir.join(name);
+        assert!(listed.contains(&path.display().to_string()), "{listed}");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name}");
+    }
+    let o = bed.bondctl(&[
+        "export",
+        "bond4",
+        "--format",
+        "networkd",
+        "--output",
+        dir.to_str().unwrap(),
+    ]);
+    ok(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("left out: systemd-networkd cannot express use_carrier=0"),
+        "{err}"
+    );
+    let netdev = std::fs::read_to_string(dir.join("10-bond4.netdev")).unwrap();
+    assert!(
+        netdev.contains("#   systemd-networkd cannot express use_carrier=0"),
+        "{netdev}"
+    );
+    let port = std::fs::read_to_string(dir.join("20-bond4-p1.network")).unwrap();
+    assert!(port.contains("Bond=bond4\nPrimarySlave=yes\n"), "{port}");
+    let o = bed.bondctl(&["export", "bond4", "--format", "yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(
+        "'yaml' is not an export format; use one of nmcli, keyfile, nmstate, nncp, networkd."
+    ));
+    let o = bed.bondctl(&["export", "bond4", "--format", "nmstate", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&ok(&o).into_bytes()).unwrap();
+    assert_eq!(v["files"][0]["name"], "bond4.yml");
+    assert!(v["left_out"].as_array().unwrap().is_empty(), "{v}");
 }
