@@ -65,6 +65,7 @@ pub fn build() -> adw::Application {
         follow_monitor_preference(app);
         app.set_accels_for_action("app.quit", &["<Primary>q"]);
         app.set_accels_for_action("win.create", &["<Primary>n"]);
+        app.set_accels_for_action("win.import", &["<Primary>o"]);
         app.set_accels_for_action("win.refresh", &["<Primary>r", "F5"]);
         app.set_accels_for_action("win.show-help-overlay", &["<Primary>question"]);
     });

@@ -774,8 +774,34 @@ async fn port_settings_are_written_read_and_gated(bed: &Testbed) {
         "--no-activate",
     ]));
     assert_eq!(bed.nmcli_get("bondq-p1", "bond-port.queue-id"), "2");
-    // A port given no settings gets no bond-port setting at all.
-    assert_eq!(bed.nmcli_get("bondq-p2", "bond-port.queue-id"), "");
+    // A port given no settings gets NM's defaults: an empty bond-port setting, as nmcli
+    // makes a bond port (so the exported nmcli script makes an equal profile).
+    assert_eq!(bed.nmcli_get("bondq-p2", "bond-port.queue-id"), "0");
+    assert_eq!(
+        bed.nmcli_get("bondq-p2", "bond-port.queue-id"),
+        {
+            ok(&bed.nmcli(&[
+                "connection",
+                "add",
+                "type",
+                "ethernet",
+                "con-name",
+                "by-nmcli",
+                "ifname",
+                "p3",
+                "master",
+                "bondq",
+                "slave-type",
+                "bond",
+                "connection.autoconnect",
+                "no",
+            ]));
+            let v = bed.nmcli_get("by-nmcli", "bond-port.queue-id");
+            ok(&bed.nmcli(&["connection", "delete", "by-nmcli"]));
+            v
+        },
+        "as nmcli makes it"
+    );
     let nm = bed.client().await;
     let bond = nm.find_bond("bondq").await.unwrap();
     let cfg = bond.to_config();

@@ -73,8 +73,9 @@ impl DraftPage {
     fn setup(&self) {
         let imp = self.imp();
         let buffer = imp.text.buffer();
-        buffer.create_tag(Some("error"), &[("background", &"rgba(224,27,36,0.16)")]);
         buffer.create_tag(Some("warning"), &[("background", &"rgba(229,165,10,0.20)")]);
+        // Created last, so it wins where a line has both.
+        buffer.create_tag(Some("error"), &[("background", &"rgba(224,27,36,0.16)")]);
         imp.gutter.set_view(&imp.text);
         buffer.connect_changed(glib::clone!(
             #[weak(rename_to = this)]
@@ -128,6 +129,11 @@ impl DraftPage {
     /// The bond to create from the draft, when it has no error.
     pub fn config(&self) -> Option<BondConfig> {
         self.imp().config.borrow().clone()
+    }
+
+    /// Puts the keyboard in the text, for typing or pasting.
+    pub fn focus_text(&self) {
+        self.imp().text.grab_focus();
     }
 
     pub fn create_button(&self) -> gtk::Button {

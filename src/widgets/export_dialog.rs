@@ -99,6 +99,13 @@ impl ExportDialog {
             d,
             move |_| d.save()
         ));
+        // Escape closes it, as it closes a dialog.
+        let keys = gtk::ShortcutController::new();
+        keys.add_shortcut(gtk::Shortcut::new(
+            gtk::ShortcutTrigger::parse_string("Escape"),
+            Some(gtk::NamedAction::new("window.close")),
+        ));
+        d.add_controller(keys);
         d.render();
         crate::a11y::name_internals(&d);
         d

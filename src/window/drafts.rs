@@ -50,7 +50,7 @@ impl BondsmithWindow {
     pub fn show_draft_page(&self) {
         let page = self.draft_page();
         self.show_page("draft");
-        page.grab_focus();
+        page.focus_text();
     }
 
     /// The create form, filled with `cfg`, for the user to review and apply.

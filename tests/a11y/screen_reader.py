@@ -6,7 +6,8 @@ keyboard only (xdotool key events into the X display, never a pointer).
 
 Runs against the app that tests/a11y/run.sh started (GTK_A11Y=atspi, a private session bus
 with at-spi2-core's registry, test bed A's NetworkManager). It
-  1. walks every screen a user reaches (bond list, bond page, create form, Preferences) and
+  1. walks every screen a user reaches (bond list, bond page, its export dialog, Check a
+     Draft with a finding, create form, Preferences) and
      fails on any focusable widget without a name (or with only a GTK type name, which is
      what GTK 4.8 falls back to); a list item may take its name from its text, as Orca reads it;
   2. checks that the bond's state is there as text (the bond page's labels);
@@ -351,9 +352,31 @@ def main():
         print("ok: the bond page says the bond's state in text", flush=True)
     else:
         fail("the bond page has no label saying whether bondx is active; labels: " + joined[:400])
+
+    # Export… from the bond page: the dialog's widgets, then Escape closes it.
+    tab_to(r"^Export")
+    key("Return")
+    wait_for("the export dialog", lambda: find(r"^Preview$", dialogs_only=True))
+    focus_window(holding=r"^Preview$")
+    check_screen("Export dialog")
+    key("Escape")
+    wait_for("the export dialog to close", lambda: not find(r"^Preview$", dialogs_only=True))
+    focus_window()
     tab_to(r"^Back$")
     key("Return")
     wait_for("the bond list again", lambda: find(r"^Bonds$"))
+
+    # Check a Draft, from the main menu (F10): a draft typed in, its finding read as text.
+    key("F10")
+    arrow_to(r"Check a Draft")
+    key("Return")
+    wait_for("the draft page", lambda: find(r"^Draft$"))
+    type_text('nmcli con add type bond ifname bond8 bond.options "mode=1,miimon=100,lacp_rate=fast"')
+    finding = wait_for("the draft's finding", lambda: find(r"only works in mode 802.3ad"))
+    print(f"ok: the draft's finding reads as text: {finding.name[:90]}", flush=True)
+    check_screen("Check a Draft")
+    key("Escape")
+    wait_for("the bond list after the draft", lambda: find(r"^Bonds$"))
 
     # Preferences (Ctrl+comma), then back with Escape.
     key("ctrl+comma")
