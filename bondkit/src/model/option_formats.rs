@@ -183,25 +183,10 @@ const TABLE: &[(&str, Option<&str>, Option<NetworkdKey>)] = &[
     ),
 ];
 
-const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
 const fn row(name: &str) -> usize {
     let mut i = 0;
     while i < TABLE.len() {
-        if str_eq(TABLE[i].0, name) {
+        if super::options::str_eq(TABLE[i].0, name) {
             return i;
         }
         i += 1;

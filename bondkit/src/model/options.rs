@@ -173,7 +173,8 @@ const LIVE: &[&str] = &[
     "ad_actor_system",
 ];
 
-const fn str_eq(a: &str, b: &str) -> bool {
+/// `a == b` where a const fn needs it.
+pub(super) const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;
