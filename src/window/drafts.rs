@@ -90,14 +90,13 @@ impl BondsmithWindow {
         match draft::import(&sources) {
             Ok((cfg, findings)) => {
                 self.start_create_from(cfg);
-                let warnings = findings
+                // The files are not on screen: say their warnings themselves.
+                for f in findings
                     .iter()
                     .filter(|f| f.severity == Severity::Warning)
-                    .count();
-                if warnings > 0 {
-                    self.toast(&gettext(
-                        "Imported with warnings: check the draft to see them",
-                    ));
+                    .take(2)
+                {
+                    self.toast(&f.message.render(&|t| gettext(t)));
                 }
             }
             Err(findings) => {
